@@ -1,0 +1,204 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * Kysely's view of the schema in migrations/. Procore ids are `bigint` columns and strings in
+ * JS (pg returns int8 as text; the PGlite dialect is configured to do the same).
+ */
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Id = ColumnType<string, string | number | bigint, string | number | bigint>;
+type Json<T> = ColumnType<T, string, string>;
+
+export type ConnectionState = 'connected' | 'disconnected';
+export type AccessMode = 'service_account' | 'user_token';
+
+export interface CompaniesTable {
+  id: Id;
+  name: string;
+  connection_state: Generated<ConnectionState>;
+  disconnect_reason: string | null;
+  connected_at: Timestamp | null;
+  disconnected_at: Timestamp | null;
+  connected_by_user_id: Id | null;
+  connected_by_name: string | null;
+  access_mode: Generated<AccessMode>;
+  service_account_user_id: Id | null;
+  webhook_hook_id: string | null;
+  webhook_secret_hash: string | null;
+  webhook_last_delivery_at: Timestamp | null;
+  users_watermark: Timestamp | null;
+  last_full_sync_at: Timestamp | null;
+  last_auto_sync_at: Timestamp | null;
+  autosync_minute: Generated<number>;
+  user_sync_enabled: Generated<boolean>;
+  sync_classifications: Generated<boolean>;
+  autosync: Generated<boolean>;
+  timesheet_sync_enabled: Generated<boolean>;
+  created_at: Generated<CreatedAt>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface ProcoreTokensTable {
+  company_id: Id;
+  kind: 'user' | 'service';
+  procore_user_id: Id | null;
+  access_token_enc: string;
+  refresh_token_enc: string | null;
+  expires_at: Timestamp;
+  key_id: string;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface PositionsTable {
+  id: Generated<Id>;
+  company_id: Id;
+  name: string;
+  procore_classification_id: Id | null;
+  created_at: Generated<CreatedAt>;
+  updated_at: Generated<Timestamp>;
+}
+
+export type WorkerSource = 'procore_user' | 'local';
+
+export interface WorkersTable {
+  id: Generated<Id>;
+  company_id: Id;
+  first_name: string;
+  last_name: string;
+  email: string | null;
+  phone: string | null;
+  payroll_id: string | null;
+  position_id: Id | null;
+  active: Generated<boolean>;
+  source: WorkerSource;
+  procore_user_id: Id | null;
+  procore_person_id: Id | null;
+  procore_updated_at: Timestamp | null;
+  deactivated_reason: string | null;
+  last_synced_at: Timestamp | null;
+  created_at: Generated<CreatedAt>;
+  updated_at: Generated<Timestamp>;
+}
+
+export type SyncTrigger = 'manual' | 'auto' | 'webhook';
+export type SyncMode = 'full' | 'incremental' | 'webhook';
+export type SyncStatus = 'queued' | 'running' | 'succeeded' | 'partial' | 'failed' | 'needs_review' | 'canceled';
+
+export interface SyncRunsTable {
+  id: Generated<Id>;
+  company_id: Id;
+  trigger: SyncTrigger;
+  mode: Generated<SyncMode>;
+  started_by_user_id: Id | null;
+  started_by_name: string | null;
+  status: Generated<SyncStatus>;
+  status_reason: string | null;
+  queued_at: Generated<Timestamp>;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  bucket_start: Timestamp | null;
+  seen: Generated<number>;
+  total: number | null;
+  created: Generated<number>;
+  updated: Generated<number>;
+  unchanged: Generated<number>;
+  deactivated: Generated<number>;
+  reactivated: Generated<number>;
+  skipped: Generated<number>;
+  failed: Generated<number>;
+  warnings: Generated<number>;
+}
+
+export type EntryAction =
+  | 'created'
+  | 'updated'
+  | 'unchanged'
+  | 'deactivated'
+  | 'reactivated'
+  | 'skipped'
+  | 'failed'
+  | 'would_deactivate';
+
+export interface FieldChange {
+  field: string;
+  from: string | null;
+  to: string | null;
+}
+
+export interface SyncRunEntriesTable {
+  id: Generated<Id>;
+  run_id: Id;
+  company_id: Id;
+  procore_user_id: Id;
+  worker_id: Id | null;
+  name: string;
+  email: string | null;
+  action: EntryAction;
+  reason_code: string | null;
+  reason: string | null;
+  changes: Generated<Json<FieldChange[]>>;
+  warnings: Generated<Json<string[]>>;
+  created_at: Generated<CreatedAt>;
+}
+
+export type DeliveryOutcome = 'queued' | 'applied' | 'ignored' | 'failed' | 'dropped';
+
+export interface WebhookDeliveriesTable {
+  id: Generated<Id>;
+  company_id: Id;
+  delivery_key: string;
+  payload_version: string;
+  resource_name: string;
+  event_type: string;
+  resource_id: Id | null;
+  event_at: Timestamp | null;
+  payload: Json<unknown>;
+  received_at: Generated<Timestamp>;
+  outcome: Generated<DeliveryOutcome>;
+  outcome_reason: string | null;
+  processed_at: Timestamp | null;
+}
+
+export type TimesheetStatus = 'draft' | 'pending' | 'sent' | 'failed';
+
+export interface TimesheetsTable {
+  id: Generated<Id>;
+  company_id: Id;
+  worker_id: Id;
+  procore_project_id: Id;
+  date: ColumnType<string, string, string>;
+  hours: string | null;
+  time_in: Timestamp | null;
+  time_out: Timestamp | null;
+  break_minutes: number | null;
+  cost_code_id: Id | null;
+  description: string | null;
+  status: Generated<TimesheetStatus>;
+  procore_timecard_entry_id: Id | null;
+  last_error: string | null;
+  sent_at: Timestamp | null;
+  created_at: Generated<CreatedAt>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface Database {
+  companies: CompaniesTable;
+  procore_tokens: ProcoreTokensTable;
+  positions: PositionsTable;
+  workers: WorkersTable;
+  sync_runs: SyncRunsTable;
+  sync_run_entries: SyncRunEntriesTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  timesheets: TimesheetsTable;
+}
+
+export type Company = Selectable<CompaniesTable>;
+export type Worker = Selectable<WorkersTable>;
+export type NewWorker = Insertable<WorkersTable>;
+export type WorkerUpdate = Updateable<WorkersTable>;
+export type Position = Selectable<PositionsTable>;
+export type SyncRun = Selectable<SyncRunsTable>;
+export type SyncRunEntry = Selectable<SyncRunEntriesTable>;
+export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;
+export type Timesheet = Selectable<TimesheetsTable>;

@@ -1,0 +1,124 @@
+import { type PGlite, types } from '@electric-sql/pglite';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  type Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type QueryResult,
+  type TransactionSettings,
+} from 'kysely';
+
+/**
+ * A Kysely dialect over embedded PGlite. PGlite is one session, so every Kysely connection
+ * takes a mutex for its whole life: a transaction holds it from BEGIN to COMMIT and nothing
+ * else can run inside it (toolchain.md §3: kysely-pglite fails isolation and row counts).
+ * The mutex is exposed so the job queue shares it.
+ */
+export class Mutex {
+  #tail: Promise<void> = Promise.resolve();
+
+  lock(): Promise<() => void> {
+    let release!: () => void;
+    const next = new Promise<void>((r) => {
+      release = r;
+    });
+    const previous = this.#tail;
+    this.#tail = previous.then(() => next);
+    return previous.then(() => release);
+  }
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    const release = await this.lock();
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+}
+
+/** int8 and numeric as strings, as `pg` returns them: Procore ids are 64-bit (toolchain.md §3). */
+export const pgCompatParsers = {
+  [types.INT8]: (x: string) => x,
+  [types.NUMERIC]: (x: string) => x,
+};
+
+const WRITE_STATEMENT = /^\s*(insert|update|delete|merge|with)\b/i;
+
+class PGliteConnection implements DatabaseConnection {
+  constructor(
+    private readonly pg: PGlite,
+    readonly release: () => void,
+  ) {}
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const result = await this.pg.query<R>(query.sql, query.parameters as unknown[]);
+    const counted = result.affectedRows !== undefined && WRITE_STATEMENT.test(query.sql);
+    return { rows: result.rows, ...(counted ? { numAffectedRows: BigInt(result.affectedRows ?? 0) } : {}) };
+  }
+
+  async *streamQuery<R>(query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
+    yield await this.executeQuery<R>(query);
+  }
+}
+
+class PGliteDriver implements Driver {
+  constructor(
+    private readonly pg: PGlite,
+    private readonly mutex: Mutex,
+  ) {}
+
+  async init(): Promise<void> {
+    await this.pg.waitReady;
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return new PGliteConnection(this.pg, await this.mutex.lock());
+  }
+
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    (connection as PGliteConnection).release();
+  }
+
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    const begin = settings.isolationLevel ? `start transaction isolation level ${settings.isolationLevel}` : 'begin';
+    await connection.executeQuery(CompiledQuery.raw(begin));
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('commit'));
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('rollback'));
+  }
+
+  async destroy(): Promise<void> {}
+}
+
+export class PGliteDialect implements Dialect {
+  constructor(
+    readonly pg: PGlite,
+    readonly mutex = new Mutex(),
+  ) {}
+
+  createAdapter() {
+    return new PostgresAdapter();
+  }
+
+  createDriver(): Driver {
+    return new PGliteDriver(this.pg, this.mutex);
+  }
+
+  createQueryCompiler() {
+    return new PostgresQueryCompiler();
+  }
+
+  createIntrospector(db: Kysely<unknown>) {
+    return new PostgresIntrospector(db);
+  }
+}

@@ -1,0 +1,11 @@
+import { PGlite } from '@electric-sql/pglite';
+import { writeFileSync, readFileSync } from 'node:fs';
+let t=Date.now();
+const pg = await PGlite.create();
+await pg.exec('create table t (id int8 primary key); insert into t values (9007199254740993)');
+const f = await pg.dumpDataDir('gzip');
+console.log('dump', f.constructor.name, f.type, f.name, f.size, Date.now()-t);
+writeFileSync('/tmp/snap.tgz', Buffer.from(await f.arrayBuffer()));
+t=Date.now();
+const pg2 = await PGlite.create({ loadDataDir: new Blob([readFileSync('/tmp/snap.tgz')], { type: f.type }) });
+console.log((await pg2.query('select * from t')).rows, Date.now()-t);

@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { AppError } from '../../../server/errors';
+import { buildTestApp } from '../../helpers/app';
+import { describeEachDatabase } from '../../helpers/db';
+
+describeEachDatabase('app basics', ({ db }) => {
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    app = await buildTestApp({ database: db() });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('answers /healthz and /readyz once migrated', async () => {
+    expect((await app.inject('/healthz')).json()).toEqual({ status: 'ok' });
+    const ready = await app.inject('/readyz');
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toMatchObject({ status: 'ready' });
+  });
+
+  it('lets only Procore and the sandbox frame it', async () => {
+    const res = await app.inject('/healthz');
+    expect(res.headers['content-security-policy']).toContain(
+      "frame-ancestors 'self' https://app.procore.com https://us02.procore.com",
+    );
+    expect(res.headers['content-security-policy']).toContain('http://127.0.0.1:4000');
+    expect(res.headers['x-frame-options']).toBeUndefined();
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('answers an unknown route with the error shape', async () => {
+    const res = await app.inject('/api/nowhere');
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual({ error: { code: 'not_found', message: 'No route for GET /api/nowhere.' } });
+  });
+});
+
+describeEachDatabase('error handler', ({ db }) => {
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    const { buildApp } = await import('../../../server/app');
+    const { testConfig } = await import('../../helpers/config');
+    // A throwaway app with routes that fail, to see what a caller gets.
+    app = await buildApp(testConfig(), { database: db(), logger: false });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('hides the message of a 5xx and keeps it for a known 4xx', async () => {
+    const { default: Fastify } = await import('fastify');
+    const { errorHandler } = await import('../../../server/error-handler');
+    const probe = Fastify({ logger: false });
+    probe.setErrorHandler(errorHandler);
+    probe.get('/boom', async () => {
+      throw new Error('password=hunter2 in the database URL');
+    });
+    probe.get('/known', async () => {
+      throw new AppError('forbidden', 'Only company admins can change settings.');
+    });
+    const boom = await probe.inject('/boom');
+    expect(boom.statusCode).toBe(500);
+    expect(boom.body).not.toContain('hunter2');
+    expect(boom.json()).toEqual({ error: { code: 'internal', message: 'Something went wrong on our side. Please try again.' } });
+    const known = await probe.inject('/known');
+    expect(known.statusCode).toBe(403);
+    expect(known.json()).toEqual({ error: { code: 'forbidden', message: 'Only company admins can change settings.' } });
+    await probe.close();
+    expect((await app.inject('/healthz')).statusCode).toBe(200);
+  });
+});

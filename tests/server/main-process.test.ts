@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, startServerProcess, waitForHttp } from '../helpers/process';
+
+/** The real entry point, as an operator runs it. */
+describe('server/main.ts', () => {
+  const dirs: string[] = [];
+  const tempDir = () => {
+    const d = mkdtempSync(join(tmpdir(), 'pws-main-'));
+    dirs.push(d);
+    return d;
+  };
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('stops with a message naming a bad environment variable', async () => {
+    const started = startServerProcess({ PORT: 'not-a-port', DATA_DIR: tempDir() });
+    expect(await started.exited).toBe(1);
+    expect(started.output()).toMatch(/PORT/);
+    expect(started.output()).toMatch(/Invalid configuration/);
+  });
+
+  it('refuses a second process on the same DATA_DIR, and serves, migrates and shuts down cleanly', async () => {
+    const dataDir = tempDir();
+    const [port, sandboxPort, port2, sandboxPort2] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const first = startServerProcess({ PORT: String(port), SANDBOX_PORT: String(sandboxPort), DATA_DIR: dataDir });
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/readyz`, 40_000);
+      const ready = await (await fetch(`http://127.0.0.1:${port}/readyz`)).json();
+      expect(ready).toEqual({ status: 'ready', database: 'pglite' });
+
+      const second = startServerProcess({ PORT: String(port2), SANDBOX_PORT: String(sandboxPort2), DATA_DIR: dataDir });
+      expect(await second.exited).toBe(1);
+      expect(second.output()).toMatch(/already in use by another process/);
+
+      // The first is untouched by the refused second one.
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    } finally {
+      first.child.kill('SIGTERM');
+    }
+    expect(await first.exited).toBe(0);
+
+    // A restart on the same directory opens it again: the lock was released, migrations are idempotent.
+    const again = startServerProcess({ PORT: String(port), SANDBOX_PORT: String(sandboxPort), DATA_DIR: dataDir });
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/readyz`, 40_000);
+    } finally {
+      again.child.kill('SIGTERM');
+    }
+    expect(await again.exited).toBe(0);
+  }, 120_000);
+});

@@ -1,0 +1,18 @@
+import preact from '@preact/preset-vite';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  root: 'web',
+  plugins: [preact()],
+  build: { outDir: '../dist', emptyOutDir: true, sourcemap: true },
+  server: { port: 5173, proxy: { '/api': 'http://localhost:3000', '/auth': 'http://localhost:3000' } },
+  test: {
+    root: '.',
+    include: ['tests/**/*.test.{ts,tsx}'],
+    environment: 'node',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    globalSetup: ['tests/helpers/global-setup.ts'],
+  },
+});
