@@ -89,22 +89,34 @@ export async function up(db: Kysely<any>): Promise<void> {
       sql`source <> 'procore_user' or procore_user_id is not null`,
     )
     .execute();
-  await db.schema.createIndex('workers_company_email_idx').on('workers').columns(['company_id', 'email']).execute();
-  await db.schema.createIndex('workers_company_phone_idx').on('workers').columns(['company_id', 'phone']).execute();
+  await db.schema
+    .createIndex('workers_company_email_idx')
+    .on('workers')
+    .columns(['company_id', 'email'])
+    .execute();
+  await db.schema
+    .createIndex('workers_company_phone_idx')
+    .on('workers')
+    .columns(['company_id', 'phone'])
+    .execute();
 
   await db.schema
     .createTable('sync_runs')
     .addColumn('id', 'bigserial', (c) => c.primaryKey())
     .addColumn('company_id', 'bigint', (c) => c.notNull().references('companies.id').onDelete('cascade'))
     .addColumn('trigger', 'text', (c) => c.notNull().check(sql`trigger in ('manual', 'auto', 'webhook')`))
-    .addColumn('mode', 'text', (c) => c.notNull().defaultTo('full').check(sql`mode in ('full', 'incremental', 'webhook')`))
+    .addColumn('mode', 'text', (c) =>
+      c.notNull().defaultTo('full').check(sql`mode in ('full', 'incremental', 'webhook')`),
+    )
     .addColumn('started_by_user_id', 'bigint')
     .addColumn('started_by_name', 'text')
     .addColumn('status', 'text', (c) =>
       c
         .notNull()
         .defaultTo('queued')
-        .check(sql`status in ('queued', 'running', 'succeeded', 'partial', 'failed', 'needs_review', 'canceled')`),
+        .check(
+          sql`status in ('queued', 'running', 'succeeded', 'partial', 'failed', 'needs_review', 'canceled')`,
+        ),
     )
     .addColumn('status_reason', 'text')
     .addColumn('queued_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
@@ -175,7 +187,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('payload', 'jsonb', (c) => c.notNull())
     .addColumn('received_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('outcome', 'text', (c) =>
-      c.notNull().defaultTo('queued').check(sql`outcome in ('queued', 'applied', 'ignored', 'failed', 'dropped')`),
+      c
+        .notNull()
+        .defaultTo('queued')
+        .check(sql`outcome in ('queued', 'applied', 'ignored', 'failed', 'dropped')`),
     )
     .addColumn('outcome_reason', 'text')
     .addColumn('processed_at', 'timestamptz')
@@ -208,7 +223,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('sent_at', 'timestamptz')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
-    .addCheckConstraint('timesheets_hours_or_times_check', sql`hours is not null or (time_in is not null and time_out is not null)`)
+    .addCheckConstraint(
+      'timesheets_hours_or_times_check',
+      sql`hours is not null or (time_in is not null and time_out is not null)`,
+    )
     .execute();
   await db.schema
     .createIndex('timesheets_company_worker_date_idx')

@@ -5,9 +5,9 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config';
 import type { DatabaseHandle } from './db/connect';
+import { errorHandler, notFoundHandler } from './error-handler';
 import { healthRoutes } from './health.routes';
 import type { JobQueue } from './jobs/queue';
-import { errorHandler, notFoundHandler } from './error-handler';
 import { securityHeaders } from './security-headers';
 
 export interface AppDeps {

@@ -36,7 +36,11 @@ const envSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   DATA_DIR: z.string().min(1).default('./data'),
-  APP_SECRET: z.string().min(32, 'must be at least 32 characters').optional().or(z.literal('').transform(() => undefined)),
+  APP_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   PROCORE_CLIENT_ID: optionalText,
   PROCORE_CLIENT_SECRET: optionalText,
   PROCORE_LOGIN_URL: url.default('https://login.procore.com'),
@@ -149,7 +153,10 @@ export function parseConfig(
           loginUrl: e.PROCORE_LOGIN_URL,
           apiUrl: e.PROCORE_API_URL,
         },
-    frameOrigins: [...(e.PROCORE_FRAME_ORIGINS ?? PROCORE_BROWSER_ORIGINS), ...(sandbox ? [sandboxBase] : [])],
+    frameOrigins: [
+      ...(e.PROCORE_FRAME_ORIGINS ?? PROCORE_BROWSER_ORIGINS),
+      ...(sandbox ? [sandboxBase] : []),
+    ],
     logLevel: e.LOG_LEVEL,
   };
   return deepFreeze(config);

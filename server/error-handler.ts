@@ -10,10 +10,17 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const first = error.validation[0];
-    const where = first?.instancePath ? ` (${first.instancePath.replace(/^\//, '').replaceAll('/', '.')})` : '';
+    const where = first?.instancePath
+      ? ` (${first.instancePath.replace(/^\//, '').replaceAll('/', '.')})`
+      : '';
     return reply
       .code(400)
-      .send(errorBody('invalid_input', `${error.validationContext ?? 'request'} is invalid${where}: ${first?.message ?? 'bad value'}`));
+      .send(
+        errorBody(
+          'invalid_input',
+          `${error.validationContext ?? 'request'} is invalid${where}: ${first?.message ?? 'bad value'}`,
+        ),
+      );
   }
   const status = (error as FastifyError).statusCode ?? 500;
   if (status < 500) {
@@ -25,5 +32,7 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
 }
 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply) {
-  return reply.code(404).send(errorBody('not_found', `No route for ${request.method} ${request.url.split('?')[0]}.`));
+  return reply
+    .code(404)
+    .send(errorBody('not_found', `No route for ${request.method} ${request.url.split('?')[0]}.`));
 }

@@ -55,7 +55,11 @@ async function main(): Promise<void> {
     await app.listen({ port: config.port, host: config.host });
     if (config.sandbox) {
       const { startSandbox } = await import('./sandbox');
-      sandbox = await startSandbox({ port: config.sandboxPort, appUrl: config.publicUrl, logLevel: config.logLevel });
+      sandbox = await startSandbox({
+        port: config.sandboxPort,
+        appUrl: config.publicUrl,
+        logLevel: config.logLevel,
+      });
       console.log(
         `\n  procore-worker-sync is running in sandbox mode (no Procore credentials set).\n` +
           `  Open ${sandbox.url}/ — the Procore sandbox, with the app in its company tools.\n`,

@@ -16,8 +16,8 @@ export function App() {
       ) : (
         <section class="core-banner core-banner--error app-card" role="alert">
           <p>
-            Open this app from Procore's company tools: the address carries the company it belongs to
-            (<code>?company_id=</code>), and this one has none.
+            Open this app from Procore's company tools: the address carries the company it belongs to (
+            <code>?company_id=</code>), and this one has none.
           </p>
         </section>
       )}

@@ -1,14 +1,17 @@
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import type { Database } from './database';
 import { lockDataDir } from './data-dir-lock';
+import type { Database } from './database';
 import { Mutex, PGliteDialect, pgCompatParsers } from './pglite-dialect';
 
 /** `date` columns stay 'YYYY-MM-DD' strings on both backends: a timesheet date has no time zone. */
 const DATE_OID = 1082;
 
-export type SqlExecutor = (text: string, values?: unknown[]) => Promise<{ rows: unknown[]; rowCount: number }>;
+export type SqlExecutor = (
+  text: string,
+  values?: unknown[],
+) => Promise<{ rows: unknown[]; rowCount: number }>;
 
 export interface DatabaseHandle {
   readonly db: Kysely<Database>;
@@ -26,7 +29,9 @@ export async function openPostgres(connectionString: string, poolSize = 10): Pro
     max: poolSize,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === DATE_OID ? (v: string) => v : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+        oid === DATE_OID
+          ? (v: string) => v
+          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
@@ -86,6 +91,9 @@ export async function openPglite(options: PgliteOptions = {}): Promise<DatabaseH
   };
 }
 
-export function openDatabase(config: { databaseUrl: string | undefined; dataDir: string }): Promise<DatabaseHandle> {
+export function openDatabase(config: {
+  databaseUrl: string | undefined;
+  dataDir: string;
+}): Promise<DatabaseHandle> {
   return config.databaseUrl ? openPostgres(config.databaseUrl) : openPglite({ dataDir: config.dataDir });
 }

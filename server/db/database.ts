@@ -83,7 +83,14 @@ export interface WorkersTable {
 
 export type SyncTrigger = 'manual' | 'auto' | 'webhook';
 export type SyncMode = 'full' | 'incremental' | 'webhook';
-export type SyncStatus = 'queued' | 'running' | 'succeeded' | 'partial' | 'failed' | 'needs_review' | 'canceled';
+export type SyncStatus =
+  | 'queued'
+  | 'running'
+  | 'succeeded'
+  | 'partial'
+  | 'failed'
+  | 'needs_review'
+  | 'canceled';
 
 export interface SyncRunsTable {
   id: Generated<Id>;

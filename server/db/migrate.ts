@@ -1,17 +1,27 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: migrations run on any schema version (Kysely's migration docs)
 import { readdir } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type Kysely, type Migration, type MigrationProvider, type MigrationResultSet, Migrator } from 'kysely';
+import {
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+  type MigrationResultSet,
+  Migrator,
+} from 'kysely';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
 
 /** Loads every `migrations/*.ts`; Kysely runs them in name (timestamp) order. */
 class MigrationFolder implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
-    const files = (await readdir(MIGRATIONS_DIR)).filter((f) => /^\d{8}T\d{6}_[a-z0-9_]+\.ts$/.test(f)).sort();
+    const files = (await readdir(MIGRATIONS_DIR))
+      .filter((f) => /^\d{8}T\d{6}_[a-z0-9_]+\.ts$/.test(f))
+      .sort();
     const migrations: Record<string, Migration> = {};
     for (const file of files) {
-      migrations[file.replace(/\.ts$/, '')] = (await import(pathToFileURL(`${MIGRATIONS_DIR}${file}`).href)) as Migration;
+      migrations[file.replace(/\.ts$/, '')] = (await import(
+        pathToFileURL(`${MIGRATIONS_DIR}${file}`).href
+      )) as Migration;
     }
     return migrations;
   }

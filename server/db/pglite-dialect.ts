@@ -85,7 +85,9 @@ class PGliteDriver implements Driver {
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    const begin = settings.isolationLevel ? `start transaction isolation level ${settings.isolationLevel}` : 'begin';
+    const begin = settings.isolationLevel
+      ? `start transaction isolation level ${settings.isolationLevel}`
+      : 'begin';
     await connection.executeQuery(CompiledQuery.raw(begin));
   }
 

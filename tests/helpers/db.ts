@@ -42,7 +42,10 @@ export async function freshDatabase(backend: Backend): Promise<DatabaseHandle> {
  * Runs a suite once per backend, each with its own fresh database, available through `db()`
  * inside the suite's tests.
  */
-export function describeEachDatabase(name: string, suite: (ctx: { db: () => DatabaseHandle; backend: Backend }) => void) {
+export function describeEachDatabase(
+  name: string,
+  suite: (ctx: { db: () => DatabaseHandle; backend: Backend }) => void,
+) {
   for (const backend of BACKENDS) {
     describe(`${name} [${backend}]`, () => {
       let handle: DatabaseHandle | undefined;

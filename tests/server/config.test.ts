@@ -34,9 +34,9 @@ describe('configuration', () => {
 
   it('requires APP_SECRET and both credentials outside sandbox mode', () => {
     expect(() => parseConfig({ PROCORE_CLIENT_ID: 'abc' }, noSecretFile)).toThrow(/PROCORE_CLIENT_SECRET/);
-    expect(() => parseConfig({ PROCORE_CLIENT_ID: 'abc', PROCORE_CLIENT_SECRET: 'def' }, noSecretFile)).toThrow(
-      /APP_SECRET/,
-    );
+    expect(() =>
+      parseConfig({ PROCORE_CLIENT_ID: 'abc', PROCORE_CLIENT_SECRET: 'def' }, noSecretFile),
+    ).toThrow(/APP_SECRET/);
     const config = parseConfig({
       PROCORE_CLIENT_ID: 'abc',
       PROCORE_CLIENT_SECRET: 'def',
@@ -48,9 +48,9 @@ describe('configuration', () => {
   });
 
   it('rejects a frame origin that is not an origin', () => {
-    expect(() => parseConfig({ PROCORE_FRAME_ORIGINS: 'https://app.procore.com/path' }, noSecretFile)).toThrow(
-      /PROCORE_FRAME_ORIGINS/,
-    );
+    expect(() =>
+      parseConfig({ PROCORE_FRAME_ORIGINS: 'https://app.procore.com/path' }, noSecretFile),
+    ).toThrow(/PROCORE_FRAME_ORIGINS/);
   });
 
   it('generates a development secret into DATA_DIR once and reuses it', () => {

@@ -25,14 +25,27 @@ describe('server/main.ts', () => {
 
   it('refuses a second process on the same DATA_DIR, and serves, migrates and shuts down cleanly', async () => {
     const dataDir = tempDir();
-    const [port, sandboxPort, port2, sandboxPort2] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-    const first = startServerProcess({ PORT: String(port), SANDBOX_PORT: String(sandboxPort), DATA_DIR: dataDir });
+    const [port, sandboxPort, port2, sandboxPort2] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+    ]);
+    const first = startServerProcess({
+      PORT: String(port),
+      SANDBOX_PORT: String(sandboxPort),
+      DATA_DIR: dataDir,
+    });
     try {
       await waitForHttp(`http://127.0.0.1:${port}/readyz`, 40_000);
       const ready = await (await fetch(`http://127.0.0.1:${port}/readyz`)).json();
       expect(ready).toEqual({ status: 'ready', database: 'pglite' });
 
-      const second = startServerProcess({ PORT: String(port2), SANDBOX_PORT: String(sandboxPort2), DATA_DIR: dataDir });
+      const second = startServerProcess({
+        PORT: String(port2),
+        SANDBOX_PORT: String(sandboxPort2),
+        DATA_DIR: dataDir,
+      });
       expect(await second.exited).toBe(1);
       expect(second.output()).toMatch(/already in use by another process/);
 
@@ -44,7 +57,11 @@ describe('server/main.ts', () => {
     expect(await first.exited).toBe(0);
 
     // A restart on the same directory opens it again: the lock was released, migrations are idempotent.
-    const again = startServerProcess({ PORT: String(port), SANDBOX_PORT: String(sandboxPort), DATA_DIR: dataDir });
+    const again = startServerProcess({
+      PORT: String(port),
+      SANDBOX_PORT: String(sandboxPort),
+      DATA_DIR: dataDir,
+    });
     try {
       await waitForHttp(`http://127.0.0.1:${port}/readyz`, 40_000);
     } finally {

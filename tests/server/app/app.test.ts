@@ -63,10 +63,14 @@ describeEachDatabase('error handler', ({ db }) => {
     const boom = await probe.inject('/boom');
     expect(boom.statusCode).toBe(500);
     expect(boom.body).not.toContain('hunter2');
-    expect(boom.json()).toEqual({ error: { code: 'internal', message: 'Something went wrong on our side. Please try again.' } });
+    expect(boom.json()).toEqual({
+      error: { code: 'internal', message: 'Something went wrong on our side. Please try again.' },
+    });
     const known = await probe.inject('/known');
     expect(known.statusCode).toBe(403);
-    expect(known.json()).toEqual({ error: { code: 'forbidden', message: 'Only company admins can change settings.' } });
+    expect(known.json()).toEqual({
+      error: { code: 'forbidden', message: 'Only company admins can change settings.' },
+    });
     await probe.close();
     expect((await app.inject('/healthz')).statusCode).toBe(200);
   });

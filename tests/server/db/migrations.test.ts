@@ -12,7 +12,9 @@ it('migrates an empty database up, and a second run applies nothing', async () =
     expect(await pendingMigrations(handle.db)).toEqual([]);
     expect(await migrateToLatest(handle.db)).toEqual([]);
     const tables = await sql<{ table_name: string }>`
-      select table_name from information_schema.tables where table_schema = 'public' order by table_name`.execute(handle.db);
+      select table_name from information_schema.tables where table_schema = 'public' order by table_name`.execute(
+      handle.db,
+    );
     expect(tables.rows.map((r) => r.table_name)).toEqual(
       expect.arrayContaining([
         'companies',
@@ -35,7 +37,11 @@ describeEachDatabase('schema constraints', ({ db }) => {
 
   it('keeps 64-bit Procore ids exact', async () => {
     await db().db.insertInto('companies').values({ id: bigCompanyId, name: 'Acme Builders' }).execute();
-    const row = await db().db.selectFrom('companies').select('id').where('id', '=', bigCompanyId).executeTakeFirstOrThrow();
+    const row = await db()
+      .db.selectFrom('companies')
+      .select('id')
+      .where('id', '=', bigCompanyId)
+      .executeTakeFirstOrThrow();
     expect(row.id).toBe(bigCompanyId);
   });
 
@@ -48,14 +54,22 @@ describeEachDatabase('schema constraints', ({ db }) => {
       procore_user_id: '9007199254740999',
     };
     await db().db.insertInto('workers').values(worker).execute();
-    await expect(db().db.insertInto('workers').values(worker).execute()).rejects.toThrow(/workers_company_procore_user_key/);
+    await expect(db().db.insertInto('workers').values(worker).execute()).rejects.toThrow(
+      /workers_company_procore_user_key/,
+    );
   });
 
   it('refuses a Procore-sourced worker without a Procore user id', async () => {
     await expect(
       db()
         .db.insertInto('workers')
-        .values({ company_id: bigCompanyId, first_name: 'A', last_name: 'B', source: 'procore_user', procore_user_id: null })
+        .values({
+          company_id: bigCompanyId,
+          first_name: 'A',
+          last_name: 'B',
+          source: 'procore_user',
+          procore_user_id: null,
+        })
         .execute(),
     ).rejects.toThrow(/workers_source_procore_user_check/);
   });
@@ -69,8 +83,18 @@ describeEachDatabase('schema constraints', ({ db }) => {
       event_type: 'update',
       payload: JSON.stringify({}),
     };
-    const first = await db().db.insertInto('webhook_deliveries').values(delivery).onConflict((oc) => oc.doNothing()).returning('id').execute();
-    const second = await db().db.insertInto('webhook_deliveries').values(delivery).onConflict((oc) => oc.doNothing()).returning('id').execute();
+    const first = await db()
+      .db.insertInto('webhook_deliveries')
+      .values(delivery)
+      .onConflict((oc) => oc.doNothing())
+      .returning('id')
+      .execute();
+    const second = await db()
+      .db.insertInto('webhook_deliveries')
+      .values(delivery)
+      .onConflict((oc) => oc.doNothing())
+      .returning('id')
+      .execute();
     expect(first).toHaveLength(1);
     expect(second).toHaveLength(0);
   });

@@ -38,13 +38,20 @@ it('a transaction rolled back on PGlite leaves nothing behind while another quer
 });
 
 it('reports affected row counts', async () => {
-  const result = await handle.db.updateTable('companies').set({ name: 'Renamed' }).where('id', '=', '2').executeTakeFirst();
+  const result = await handle.db
+    .updateTable('companies')
+    .set({ name: 'Renamed' })
+    .where('id', '=', '2')
+    .executeTakeFirst();
   expect(result.numUpdatedRows).toBe(1n);
   const none = await handle.db.deleteFrom('companies').where('id', '=', '404').executeTakeFirst();
   expect(none.numDeletedRows).toBe(0n);
 });
 
 it('returns count(*) and bigint as strings, as pg does', async () => {
-  const row = await sql<{ n: string; big: string }>`select count(*) as n, 9007199254740993::int8 as big`.execute(handle.db);
+  const row = await sql<{
+    n: string;
+    big: string;
+  }>`select count(*) as n, 9007199254740993::int8 as big`.execute(handle.db);
   expect(row.rows[0]).toEqual({ n: '1', big: '9007199254740993' });
 });
