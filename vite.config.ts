@@ -4,7 +4,12 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   root: 'web',
   plugins: [preact()],
-  build: { outDir: '../dist', emptyOutDir: true, sourcemap: true },
+  build: {
+    outDir: '../dist',
+    emptyOutDir: true,
+    sourcemap: true,
+    rollupOptions: { input: { main: 'web/index.html', popup: 'web/auth-popup.html' } },
+  },
   server: { port: 5173, proxy: { '/api': 'http://localhost:3000', '/auth': 'http://localhost:3000' } },
   test: {
     root: '.',

@@ -7,8 +7,13 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+/** A timestamp with a database default: optional on insert. */
+type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Id = ColumnType<string, string | number | bigint, string | number | bigint>;
+/** A bigserial id: made by the database. */
+type GeneratedId = ColumnType<string, string | number | bigint | undefined, never>;
 type Json<T> = ColumnType<T, string, string>;
+type DefaultedJson<T> = ColumnType<T, string | undefined, string>;
 
 export type ConnectionState = 'connected' | 'disconnected';
 export type AccessMode = 'service_account' | 'user_token';
@@ -35,8 +40,8 @@ export interface CompaniesTable {
   sync_classifications: Generated<boolean>;
   autosync: Generated<boolean>;
   timesheet_sync_enabled: Generated<boolean>;
-  created_at: Generated<CreatedAt>;
-  updated_at: Generated<Timestamp>;
+  created_at: CreatedAt;
+  updated_at: DefaultedTimestamp;
 }
 
 export interface ProcoreTokensTable {
@@ -47,22 +52,22 @@ export interface ProcoreTokensTable {
   refresh_token_enc: string | null;
   expires_at: Timestamp;
   key_id: string;
-  updated_at: Generated<Timestamp>;
+  updated_at: DefaultedTimestamp;
 }
 
 export interface PositionsTable {
-  id: Generated<Id>;
+  id: GeneratedId;
   company_id: Id;
   name: string;
   procore_classification_id: Id | null;
-  created_at: Generated<CreatedAt>;
-  updated_at: Generated<Timestamp>;
+  created_at: CreatedAt;
+  updated_at: DefaultedTimestamp;
 }
 
 export type WorkerSource = 'procore_user' | 'local';
 
 export interface WorkersTable {
-  id: Generated<Id>;
+  id: GeneratedId;
   company_id: Id;
   first_name: string;
   last_name: string;
@@ -77,8 +82,8 @@ export interface WorkersTable {
   procore_updated_at: Timestamp | null;
   deactivated_reason: string | null;
   last_synced_at: Timestamp | null;
-  created_at: Generated<CreatedAt>;
-  updated_at: Generated<Timestamp>;
+  created_at: CreatedAt;
+  updated_at: DefaultedTimestamp;
 }
 
 export type SyncTrigger = 'manual' | 'auto' | 'webhook';
@@ -93,7 +98,7 @@ export type SyncStatus =
   | 'canceled';
 
 export interface SyncRunsTable {
-  id: Generated<Id>;
+  id: GeneratedId;
   company_id: Id;
   trigger: SyncTrigger;
   mode: Generated<SyncMode>;
@@ -101,7 +106,7 @@ export interface SyncRunsTable {
   started_by_name: string | null;
   status: Generated<SyncStatus>;
   status_reason: string | null;
-  queued_at: Generated<Timestamp>;
+  queued_at: DefaultedTimestamp;
   started_at: Timestamp | null;
   finished_at: Timestamp | null;
   bucket_start: Timestamp | null;
@@ -115,6 +120,12 @@ export interface SyncRunsTable {
   skipped: Generated<number>;
   failed: Generated<number>;
   warnings: Generated<number>;
+  // migrations/20261125T020000_sync.ts
+  job_id: string | null;
+  heartbeat_at: Timestamp | null;
+  would_deactivate: Generated<number>;
+  reviewed_by_name: string | null;
+  reviewed_at: Timestamp | null;
 }
 
 export type EntryAction =
@@ -134,7 +145,7 @@ export interface FieldChange {
 }
 
 export interface SyncRunEntriesTable {
-  id: Generated<Id>;
+  id: GeneratedId;
   run_id: Id;
   company_id: Id;
   procore_user_id: Id;
@@ -144,15 +155,15 @@ export interface SyncRunEntriesTable {
   action: EntryAction;
   reason_code: string | null;
   reason: string | null;
-  changes: Generated<Json<FieldChange[]>>;
-  warnings: Generated<Json<string[]>>;
-  created_at: Generated<CreatedAt>;
+  changes: DefaultedJson<FieldChange[]>;
+  warnings: DefaultedJson<string[]>;
+  created_at: CreatedAt;
 }
 
 export type DeliveryOutcome = 'queued' | 'applied' | 'ignored' | 'failed' | 'dropped';
 
 export interface WebhookDeliveriesTable {
-  id: Generated<Id>;
+  id: GeneratedId;
   company_id: Id;
   delivery_key: string;
   payload_version: string;
@@ -161,7 +172,7 @@ export interface WebhookDeliveriesTable {
   resource_id: Id | null;
   event_at: Timestamp | null;
   payload: Json<unknown>;
-  received_at: Generated<Timestamp>;
+  received_at: DefaultedTimestamp;
   outcome: Generated<DeliveryOutcome>;
   outcome_reason: string | null;
   processed_at: Timestamp | null;
@@ -170,7 +181,7 @@ export interface WebhookDeliveriesTable {
 export type TimesheetStatus = 'draft' | 'pending' | 'sent' | 'failed';
 
 export interface TimesheetsTable {
-  id: Generated<Id>;
+  id: GeneratedId;
   company_id: Id;
   worker_id: Id;
   procore_project_id: Id;
@@ -185,11 +196,33 @@ export interface TimesheetsTable {
   procore_timecard_entry_id: Id | null;
   last_error: string | null;
   sent_at: Timestamp | null;
-  created_at: Generated<CreatedAt>;
-  updated_at: Generated<Timestamp>;
+  created_at: CreatedAt;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface OauthStatesTable {
+  state_hash: string;
+  nonce_hash: string;
+  company_id: Id;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface AuthHandoffsTable {
+  code_hash: string;
+  company_id: Id;
+  procore_user_id: Id;
+  user_name: string;
+  is_admin: boolean;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
 }
 
 export interface Database {
+  oauth_states: OauthStatesTable;
+  auth_handoffs: AuthHandoffsTable;
   companies: CompaniesTable;
   procore_tokens: ProcoreTokensTable;
   positions: PositionsTable;

@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Kysely } from 'kysely';
+import { hashSecret } from '../auth/session';
+import type { Database } from '../db/database';
+import { findCompany, setWebhook, upsertConnectedCompany } from './companies.repository';
+import type { ConnectGateway } from './connect.gateway';
+
+/** A sign-in the app refuses, with a message the person in the popup can act on. */
+export class ConnectRefused extends Error {
+  constructor(
+    readonly code: 'company_not_visible' | 'admin_required',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConnectRefused';
+  }
+}
+
+export interface ConnectDeps {
+  db: Kysely<Database>;
+  log: FastifyBaseLogger;
+  gateway: ConnectGateway;
+  publicUrl: string;
+}
+
+export interface SignedIn {
+  companyId: string;
+  procoreUserId: string;
+  userName: string;
+  isAdmin: boolean;
+}
+
+/**
+ * The callback's work (design.md flows 1 and 2): who the user is and which companies they can see,
+ * read with the user's own token (procore-app.md §3.4: "Resolve companies and projects as the user,
+ * not the service account"); then, for a company not yet connected, the company's connection.
+ */
+export async function completeSignIn(
+  deps: ConnectDeps,
+  input: { code: string; redirectUri: string; companyId: string },
+): Promise<SignedIn> {
+  const { gateway, db } = deps;
+  const tokens = await gateway.exchangeCode(input.code, input.redirectUri);
+  let keepTokens = false;
+  try {
+    const me = await gateway.me(tokens.accessToken);
+    const companies = await gateway.companies(tokens.accessToken);
+    const company = companies.find((c) => c.id === input.companyId);
+    if (!company) {
+      throw new ConnectRefused(
+        'company_not_visible',
+        `Your Procore account (${me.login}) is not a member of company ${input.companyId}. Sign in with an account of that company.`,
+      );
+    }
+    const isAdmin = await gateway.isCompanyAdmin(tokens.accessToken, company.id, me);
+    const existing = await findCompany(db, company.id);
+    if (existing?.connection_state !== 'connected') {
+      if (!isAdmin) {
+        throw new ConnectRefused(
+          'admin_required',
+          `Worker Sync is not connected to ${company.name} yet. A Procore company admin has to connect it first.`,
+        );
+      }
+      const access = await gateway.backgroundAccess(company.id);
+      await upsertConnectedCompany(db, {
+        id: company.id,
+        name: company.name,
+        connectedByUserId: me.id,
+        connectedByName: me.name,
+        accessMode: access.mode,
+        serviceAccountUserId: access.mode === 'service_account' ? access.serviceUserId : null,
+      });
+      if (access.mode === 'user_token') {
+        await gateway.saveUserTokens(company.id, me.id, tokens);
+        keepTokens = true;
+      }
+      await registerWebhook(deps, company.id);
+      deps.log.info({ companyId: company.id, accessMode: access.mode }, 'company connected');
+    }
+    return { companyId: company.id, procoreUserId: me.id, userName: me.name, isAdmin };
+  } finally {
+    // A sign-in that does not become the company's background access leaves no token behind.
+    if (!keepTokens) await gateway.revokeToken(tokens.accessToken).catch(() => {});
+  }
+}
+
+/**
+ * A fresh per-company secret goes to Procore as the hook's `destination_headers.Authorization`
+ * (procore-api.md §6.4: the only documented way to authenticate deliveries); we keep its hash.
+ * The gateway reuses the company's hook when there is one, so a reconnect never leaves two.
+ */
+export async function registerWebhook(deps: ConnectDeps, companyId: string): Promise<void> {
+  const authorization = `Bearer ${randomBytes(32).toString('base64url')}`;
+  const { hookId } = await deps.gateway.ensureWebhook(companyId, {
+    destinationUrl: `${deps.publicUrl}/webhooks/procore`,
+    authorization,
+  });
+  await setWebhook(deps.db, companyId, hookId, hashSecret(authorization));
+}

@@ -1,0 +1,67 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { requireAdmin, sessionOf } from '../auth/request-context';
+import { notFound } from '../errors';
+import { findCompany } from './companies.repository';
+import type { ConnectGateway } from './connect.gateway';
+import { type Connection, companyParams, connectionSchema, meResponseSchema } from './connection.schemas';
+import { disconnectCompany } from './disconnect.service';
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+async function loadConnection(app: FastifyInstance, companyId: string): Promise<Connection> {
+  const c = await findCompany(app.db, companyId);
+  if (!c) throw notFound('This company');
+  return {
+    companyId: c.id,
+    companyName: c.name,
+    state: c.connection_state,
+    disconnectReason: c.disconnect_reason,
+    connectedAt: iso(c.connected_at),
+    connectedBy: c.connected_by_name,
+    disconnectedAt: iso(c.disconnected_at),
+    accessMode: c.access_mode,
+    webhookRegistered: c.webhook_hook_id !== null,
+    lastWebhookAt: iso(c.webhook_last_delivery_at),
+    lastFullSyncAt: iso(c.last_full_sync_at),
+  };
+}
+
+/** Who is signed in, and the company's connection (the Connection page; Disconnect). */
+export function connectionRoutes(gateway: ConnectGateway) {
+  return async function routes(app: FastifyInstance) {
+    const r = app.withTypeProvider<ZodTypeProvider>();
+
+    r.get(
+      '/api/companies/:companyId/me',
+      { schema: { params: companyParams, response: { 200: meResponseSchema } } },
+      async (request) => {
+        const session = sessionOf(request);
+        return {
+          user: { procoreUserId: session.procoreUserId, name: session.userName, isAdmin: session.isAdmin },
+          connection: await loadConnection(app, session.companyId),
+        };
+      },
+    );
+
+    r.get(
+      '/api/companies/:companyId/connection',
+      { schema: { params: companyParams, response: { 200: connectionSchema } } },
+      async (request) => loadConnection(app, sessionOf(request).companyId),
+    );
+
+    r.delete(
+      '/api/companies/:companyId/connection',
+      { schema: { params: companyParams, response: { 200: connectionSchema } } },
+      async (request) => {
+        const session = requireAdmin(request);
+        await disconnectCompany(
+          { db: app.db, gateway, log: request.log },
+          session.companyId,
+          `Disconnected by ${session.userName}.`,
+        );
+        return loadConnection(app, session.companyId);
+      },
+    );
+  };
+}

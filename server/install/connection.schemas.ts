@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+export const companyParams = z.object({ companyId: z.string().regex(/^\d{1,19}$/) });
+
+export const connectionSchema = z.object({
+  companyId: z.string(),
+  companyName: z.string(),
+  state: z.enum(['connected', 'disconnected']),
+  disconnectReason: z.string().nullable(),
+  connectedAt: z.string().nullable(),
+  connectedBy: z.string().nullable(),
+  disconnectedAt: z.string().nullable(),
+  accessMode: z.enum(['service_account', 'user_token']),
+  webhookRegistered: z.boolean(),
+  lastWebhookAt: z.string().nullable(),
+  lastFullSyncAt: z.string().nullable(),
+});
+export type Connection = z.infer<typeof connectionSchema>;
+
+export const meResponseSchema = z.object({
+  user: z.object({ procoreUserId: z.string(), name: z.string(), isAdmin: z.boolean() }),
+  connection: connectionSchema,
+});
+export type MeResponse = z.infer<typeof meResponseSchema>;
+
+export const sessionResponseSchema = z.object({
+  token: z.string(),
+  expiresAt: z.string(),
+  companyId: z.string(),
+  userName: z.string(),
+  isAdmin: z.boolean(),
+});
+export type SessionResponse = z.infer<typeof sessionResponseSchema>;
