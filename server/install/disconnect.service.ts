@@ -14,7 +14,7 @@ export async function disconnectCompany(
   reason: string,
 ): Promise<void> {
   const company = await findCompany(deps.db, companyId);
-  if (!company || company.connection_state !== 'connected') return;
+  if (company?.connection_state !== 'connected') return;
   if (company.webhook_hook_id) {
     await deps.gateway.deleteWebhook(companyId, company.webhook_hook_id).catch((err: unknown) => {
       // The hook may already be gone (the app was uninstalled): nothing more to remove.

@@ -82,7 +82,7 @@ function parseTime(value: string | undefined): Date | null {
   return Number.isNaN(t) ? null : new Date(t);
 }
 
-function describe(error: z.ZodError): string {
+function firstIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'the payload is not a Procore webhook event';
   const path = issue.path.join('.');
@@ -96,7 +96,8 @@ export function parseDelivery(body: unknown): ParsedDelivery {
   const isV4 = 'reason' in body || 'resource_type' in body;
   if (isV4) {
     const parsed = v4Payload.safeParse(body);
-    if (!parsed.success) return { ok: false, reason: `not a v4.0 webhook event: ${describe(parsed.error)}` };
+    if (!parsed.success)
+      return { ok: false, reason: `not a v4.0 webhook event: ${firstIssue(parsed.error)}` };
     const p = parsed.data;
     return {
       ok: true,
@@ -115,7 +116,7 @@ export function parseDelivery(body: unknown): ParsedDelivery {
   }
   const parsed = legacyPayload.safeParse(body);
   if (!parsed.success)
-    return { ok: false, reason: `not a v2.0/v3.0 webhook event: ${describe(parsed.error)}` };
+    return { ok: false, reason: `not a v2.0/v3.0 webhook event: ${firstIssue(parsed.error)}` };
   const p = parsed.data;
   return {
     ok: true,

@@ -50,7 +50,7 @@ export async function webhookReceiverRoutes(app: FastifyInstance, opts: Receiver
     const expected = company?.webhook_secret_hash
       ? Buffer.from(company.webhook_secret_hash, 'base64url')
       : null;
-    if (!expected || expected.length !== 32 || !timingSafeEqual(digest(presented), expected)) {
+    if (expected?.length !== 32 || !timingSafeEqual(digest(presented), expected)) {
       request.log.warn(
         { companyId: event.companyId },
         'rejected a webhook delivery with an unknown company or secret',
