@@ -1,8 +1,12 @@
-import Fastify from 'fastify';
+import { type BuildSandboxOptions, buildSandbox, type SandboxHandle } from './app';
+import type { SeedOptions } from './seed';
+import type { SettingsPatch } from './settings';
+
+export { type BuildSandboxOptions, buildSandbox, type SandboxHandle } from './app';
 
 /**
  * The built-in Procore simulator (design.md, "Sandbox"). `npm start` runs it beside the app in
- * sandbox mode; `npm run sandbox` runs it alone.
+ * sandbox mode; `npm run sandbox` runs it alone. Control API and seed facts: ./README.md.
  */
 export interface SandboxOptions {
   port: number;
@@ -10,28 +14,30 @@ export interface SandboxOptions {
   /** The app's public URL, framed by the company tools page. */
   appUrl: string;
   logLevel?: string;
+  /** Seed options (PRNG seed, generated user count). */
+  seed?: SeedOptions;
+  /** Initial settings: client credentials, token lifetime, rate limits, webhook time scale… */
+  settings?: SettingsPatch;
 }
 
 export interface RunningSandbox {
   url: string;
   close(): Promise<void>;
+  /** The in-memory state and helpers, for tests that need to look inside. */
+  handle: SandboxHandle;
 }
-
-const DEMO_COMPANY_ID = '4280001';
 
 export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
   const host = options.host ?? '127.0.0.1';
-  const app = Fastify({ logger: { level: options.logLevel ?? 'info' } });
-  app.get('/', async (_request, reply) => {
-    const src = `${options.appUrl}/?company_id=${DEMO_COMPANY_ID}`;
-    return reply.type('text/html').send(`<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Company Tools · Procore sandbox</title>
-<style>html,body{margin:0;height:100%;font-family:system-ui,sans-serif}header{height:48px;background:#1f272d;color:#fff;display:flex;align-items:center;padding:0 16px;font-weight:600}
-iframe{border:0;width:100%;height:calc(100% - 48px);display:block}</style></head>
-<body><header>Procore sandbox · Company Tools</header><iframe id="app" title="procore-worker-sync" src="${src}"></iframe></body></html>`);
-  });
-  await app.listen({ port: options.port, host });
-  const address = app.server.address();
+  const buildOptions: BuildSandboxOptions = {
+    appUrl: options.appUrl,
+    logLevel: options.logLevel === 'info' ? 'warn' : options.logLevel,
+    seed: options.seed,
+    settings: options.settings,
+  };
+  const handle = await buildSandbox(buildOptions);
+  await handle.app.listen({ port: options.port, host });
+  const address = handle.app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
-  return { url: `http://${host}:${port}`, close: () => app.close() };
+  return { url: `http://${host}:${port}`, close: () => handle.app.close(), handle };
 }

@@ -1,0 +1,86 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { SandboxHandle } from './app';
+import { controlHelpers } from './control-helpers';
+import { userCreateSchema, userPatchSchema } from './directory.service';
+
+/** Control API: directory changes made "in Procore by a person", each emitting its webhook. */
+export function registerControlUserRoutes(app: FastifyInstance, sandbox: SandboxHandle): void {
+  const { directory } = sandbox;
+  const { parse, companyOr404, userView, personSource, directoryCall } = controlHelpers(sandbox);
+
+  app.get<{ Params: { id: string }; Querystring: { search?: string; active?: string } }>(
+    '/_sandbox/companies/:id/users',
+    async (request, reply) => {
+      const c = companyOr404(request.params.id, reply);
+      if (!c) return;
+      const term = request.query.search?.toLowerCase();
+      const active = request.query.active === undefined ? undefined : request.query.active === 'true';
+      const users = [...c.users.values()].filter(
+        (u) =>
+          (active === undefined || u.is_active === active) &&
+          (!term ||
+            `${u.first_name ?? ''} ${u.last_name} ${u.email_address ?? ''}`.toLowerCase().includes(term)),
+      );
+      return { items: users.map((u) => userView(c, u)) };
+    },
+  );
+
+  const withActor = { actor_user_id: z.number().int().optional() };
+  app.post<{ Params: { id: string } }>('/_sandbox/companies/:id/users', async (request, reply) => {
+    const c = companyOr404(request.params.id, reply);
+    const b = c && parse(userCreateSchema.extend(withActor), request.body, reply);
+    if (!c || !b) return;
+    const { actor_user_id, ...input } = b;
+    return directoryCall(reply, () =>
+      reply.code(201).send(userView(c, directory.createUser(c, input, personSource(c, actor_user_id)))),
+    );
+  });
+
+  app.patch<{ Params: { id: string; userId: string } }>(
+    '/_sandbox/companies/:id/users/:userId',
+    async (request, reply) => {
+      const c = companyOr404(request.params.id, reply);
+      const b = c && parse(userPatchSchema.extend(withActor), request.body, reply);
+      if (!c || !b) return;
+      const { actor_user_id, ...patch } = b;
+      return directoryCall(reply, () =>
+        userView(
+          c,
+          directory.updateUser(c, Number(request.params.userId), patch, personSource(c, actor_user_id)),
+        ),
+      );
+    },
+  );
+
+  for (const [action, isActive] of [
+    ['deactivate', false],
+    ['reactivate', true],
+  ] as const) {
+    app.post<{ Params: { id: string; userId: string } }>(
+      `/_sandbox/companies/:id/users/:userId/${action}`,
+      async (request, reply) => {
+        const c = companyOr404(request.params.id, reply);
+        if (!c) return;
+        return directoryCall(reply, () =>
+          userView(
+            c,
+            directory.updateUser(c, Number(request.params.userId), { is_active: isActive }, personSource(c)),
+          ),
+        );
+      },
+    );
+  }
+
+  app.delete<{ Params: { id: string; userId: string } }>(
+    '/_sandbox/companies/:id/users/:userId',
+    async (request, reply) => {
+      const c = companyOr404(request.params.id, reply);
+      if (!c) return;
+      return directoryCall(reply, () => {
+        directory.removeUser(c, Number(request.params.userId), personSource(c));
+        return reply.code(204).send();
+      });
+    },
+  );
+}
