@@ -31,7 +31,9 @@ for (const file of files) {
   const started = Date.now();
   for (const r of await mod.run()) {
     rows.push({ ...r, file });
-    console.log(`  ${r.name.padEnd(64)} ${r.value.toFixed(2).padStart(10)} ${r.unit.padEnd(6)} ${r.goal ?? ''}`);
+    console.log(
+      `  ${r.name.padEnd(64)} ${r.value.toFixed(2).padStart(10)} ${r.unit.padEnd(6)} ${r.goal ?? ''}`,
+    );
   }
   console.log(`  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }

@@ -3,17 +3,38 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { apiScope } from './auth/api-scope';
 import type { Config } from './config';
 import type { DatabaseHandle } from './db/connect';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { healthRoutes } from './health.routes';
+import type { ConnectGateway } from './install/connect.gateway';
+import { connectionRoutes } from './install/connection.routes';
+import { oauthRoutes } from './install/oauth.routes';
+import { createConnectGateway } from './install/procore-connect.gateway';
 import type { JobQueue } from './jobs/queue';
+import { createProcoreClient, type ProcoreClient } from './procore/client';
 import { securityHeaders } from './security-headers';
+import type { DirectoryFactory } from './sync/directory';
+import { logsRoutes } from './sync/logs.routes';
+import { procoreDirectoryFactory } from './sync/procore-directory';
+import { settingsRoutes } from './sync/settings.routes';
+import { syncRoutes } from './sync/sync.routes';
+import { type WebhookWork, webhookReceiverRoutes } from './webhooks/receiver.routes';
+import { workersRoutes } from './workers/workers.routes';
 
 export interface AppDeps {
   database: DatabaseHandle;
   /** Absent in tests that do not run jobs. */
   queue?: JobQueue;
+  /** The process's Procore client; built from config when absent. */
+  procore?: ProcoreClient;
+  /** The connect flow's view of Procore; built over `procore` when absent. */
+  connectGateway?: ConnectGateway;
+  /** How a sync reads a company's Procore users; over `procore` when absent. */
+  directoryFor?: DirectoryFactory;
+  /** Where webhook deliveries turn into jobs; deliveries are only stored when absent. */
+  webhookWork?: WebhookWork;
   /** Where the built web app is (vite build output); tests may point elsewhere. */
   webDir?: string;
   logger?: FastifyServerOptions['logger'];
@@ -47,6 +68,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     trustProxy: true,
     bodyLimit: 1024 * 1024,
   }).withTypeProvider<ZodTypeProvider>();
+  const routes: Array<{ method: string; url: string }> = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat())
+      if (method !== 'HEAD') routes.push({ method, url: route.url });
+  });
+  app.decorate('routeTable', () => [...routes]);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
@@ -58,6 +85,35 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   // Infrastructure first, then feature routes (style.md rule 2).
   await app.register(securityHeaders, { frameOrigins: config.frameOrigins });
   await app.register(healthRoutes, { database: deps.database });
+
+  const procore = deps.procore ?? createProcoreClient({ config, db: deps.database.db });
+  const gateway =
+    deps.connectGateway ??
+    createConnectGateway(procore, deps.database.db, {
+      loginUrl: config.procore.loginUrl,
+      clientId: config.procore.clientId,
+    });
+  app.decorate('procore', procore);
+
+  // Feature routes: OAuth popup and webhook receiver outside /api (each checks its own way), and
+  // the iframe's JSON API inside the session-proving scope.
+  await app.register(oauthRoutes, { gateway });
+  await app.register(webhookReceiverRoutes, {
+    work: deps.webhookWork ?? null,
+    ownApplicationIds: [config.procore.clientId],
+  });
+  const directoryFor = deps.directoryFor ?? procoreDirectoryFactory(procore, deps.database.db);
+  await app.register(apiScope, {
+    prefix: '/api',
+    appSecret: config.appSecret,
+    routes: [
+      connectionRoutes(gateway),
+      syncRoutes({ queue: deps.queue, directoryFor }),
+      logsRoutes,
+      settingsRoutes,
+      workersRoutes,
+    ],
+  });
 
   const webDir = deps.webDir ?? WEB_DIST;
   if (existsSync(webDir)) {
@@ -76,5 +132,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
     db: DatabaseHandle['db'];
+    procore: ProcoreClient;
+    /** Every route registered (method and URL pattern), for the cross-tenant tests. */
+    routeTable(): Array<{ method: string; url: string }>;
   }
 }

@@ -5,7 +5,10 @@ import { type DatabaseHandle, openDatabase } from './db/connect';
 import { DataDirLockedError } from './db/data-dir-lock';
 import { migrateToLatest } from './db/migrate';
 import { type JobQueue, startJobQueue, stopJobQueue } from './jobs/queue';
+import { createProcoreClient } from './procore/client';
 import type { RunningSandbox } from './sandbox';
+import { procoreDirectoryFactory } from './sync/procore-directory';
+import { startSyncWorkers } from './sync/sync.worker';
 
 /** The only place that listens: config → database → migrations → jobs → HTTP (style.md rule 1). */
 async function main(): Promise<void> {
@@ -50,8 +53,11 @@ async function main(): Promise<void> {
 
   try {
     await migrateToLatest(database.db);
-    app = await buildApp(config, { database, logger: loggerOptions(config) });
     queue = await startJobQueue(database, (err) => app?.log.error({ err }, 'job queue error'));
+    const procore = createProcoreClient({ config, db: database.db });
+    const directoryFor = procoreDirectoryFactory(procore, database.db);
+    app = await buildApp(config, { database, queue, procore, directoryFor, logger: loggerOptions(config) });
+    await startSyncWorkers({ db: database.db, queue, directoryFor, log: app.log });
     await app.listen({ port: config.port, host: config.host });
     if (config.sandbox) {
       const { startSandbox } = await import('./sandbox');

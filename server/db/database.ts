@@ -178,6 +178,13 @@ export interface WebhookDeliveriesTable {
   processed_at: Timestamp | null;
 }
 
+/** migrations/20261125T040000_webhooks.ts: the latest Procore read applied per user. */
+export interface WebhookUserReadsTable {
+  company_id: Id;
+  procore_user_id: Id;
+  read_at: Timestamp;
+}
+
 export type TimesheetStatus = 'draft' | 'pending' | 'sent' | 'failed';
 
 export interface TimesheetsTable {
@@ -230,6 +237,7 @@ export interface Database {
   sync_runs: SyncRunsTable;
   sync_run_entries: SyncRunEntriesTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  webhook_user_reads: WebhookUserReadsTable;
   timesheets: TimesheetsTable;
 }
 

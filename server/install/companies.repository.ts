@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AccessMode, Database } from '../db/database';
+import { autosyncMinuteFor } from '../sync/autosync';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -24,13 +25,6 @@ export function findCompany(db: Db, companyId: string) {
     ])
     .where('id', '=', companyId)
     .executeTakeFirst();
-}
-
-/** Spreads autosync over the hour (design.md flow 5): a company's minute comes from its id. */
-export function autosyncMinuteFor(companyId: string): number {
-  let h = 0;
-  for (const ch of companyId) h = (h * 31 + ch.charCodeAt(0)) % 1_000_003;
-  return h % 60;
 }
 
 export async function upsertConnectedCompany(

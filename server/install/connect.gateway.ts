@@ -4,8 +4,9 @@
  */
 export interface UserTokens {
   accessToken: string;
-  refreshToken: string;
-  expiresAt: Date;
+  refreshToken: string | null;
+  /** Seconds, as Procore says (procore-api.md §1.3: use `expires_in`, do not assume 5400). */
+  expiresIn: number;
 }
 
 export interface ProcoreMe {

@@ -33,7 +33,7 @@ export function connectionRoutes(gateway: ConnectGateway) {
     const r = app.withTypeProvider<ZodTypeProvider>();
 
     r.get(
-      '/api/companies/:companyId/me',
+      '/companies/:companyId/me',
       { schema: { params: companyParams, response: { 200: meResponseSchema } } },
       async (request) => {
         const session = sessionOf(request);
@@ -45,13 +45,13 @@ export function connectionRoutes(gateway: ConnectGateway) {
     );
 
     r.get(
-      '/api/companies/:companyId/connection',
+      '/companies/:companyId/connection',
       { schema: { params: companyParams, response: { 200: connectionSchema } } },
       async (request) => loadConnection(app, sessionOf(request).companyId),
     );
 
     r.delete(
-      '/api/companies/:companyId/connection',
+      '/companies/:companyId/connection',
       { schema: { params: companyParams, response: { 200: connectionSchema } } },
       async (request) => {
         const session = requireAdmin(request);

@@ -1,0 +1,10 @@
+/**
+ * One zod schema per Procore resource, parsed where a response enters the app (style.md rule 6).
+ * Split by area under `schemas/`; import from here.
+ */
+export * from './schemas/common';
+export * from './schemas/directory';
+export * from './schemas/errors';
+export * from './schemas/oauth';
+export * from './schemas/timecards';
+export * from './schemas/webhooks';

@@ -1,0 +1,241 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../db/database';
+import { type Decision, decideUser, type EntryDraft } from './decide';
+import { insertEntries } from './entries.repository';
+import { normalizeEmail, toE164 } from './map-user';
+import { ensureClassificationPositions } from './positions.repository';
+import { displayName, type SyncUser } from './procore-user';
+import { reason } from './reasons';
+import { addRunProgress, type RunCounts, zeroCounts } from './runs.repository';
+import { WorkerIndex } from './worker-index';
+import {
+  deactivateWorkers,
+  findWorkersForUsers,
+  linkWorker,
+  type SyncedWorkerRow,
+  touchWorkers,
+  upsertSyncedWorkers,
+} from './workers.repository';
+
+/**
+ * The one code path that turns Procore users into workers: manual and hourly runs call it per
+ * page, the preview calls it inside a transaction it rolls back, and webhooks call it with one
+ * user (`applyPage(db, settings, [user], …)`). Decisions come from `decide.ts`; this file loads
+ * what they need and writes them in batches, entries and run counters in the same transaction.
+ */
+
+export interface CompanySyncSettings {
+  companyId: string;
+  companyName: string;
+  serviceAccountUserId: string | null;
+  syncClassifications: boolean;
+  /** Procore classification id → name, when the caller fetched them (procore-api.md §3). */
+  classificationNames: ReadonlyMap<string, string> | null;
+}
+
+export interface ApplyOptions {
+  /** The run that gets entries and counters; null for a preview (nothing recorded). */
+  runId: string | null;
+  /** Safeguard: deactivations are returned instead of written (full-sync.ts decides later). */
+  deferDeactivations: boolean;
+  now: Date;
+}
+
+export interface DeferredDeactivation {
+  workerId: string;
+  reasonText: string;
+  entry: EntryDraft;
+}
+
+export interface ApplyResult {
+  entries: EntryDraft[];
+  counts: RunCounts;
+  deferred: DeferredDeactivation[];
+}
+
+/** Applies a batch in the caller's transaction. */
+export async function applyUsers(
+  trx: Transaction<Database>,
+  settings: CompanySyncSettings,
+  batch: readonly SyncUser[],
+  options: ApplyOptions,
+): Promise<ApplyResult> {
+  const users = [...new Map(batch.map((u) => [u.id, u])).values()];
+  const { companyId } = settings;
+
+  const emails = new Set<string>();
+  const phones = new Set<string>();
+  for (const u of users) {
+    const e = u.email_address ? normalizeEmail(u.email_address) : null;
+    if (e) emails.add(e);
+    const p = u.mobile_phone ? toE164(u.mobile_phone, u.country_code) : null;
+    if (p) phones.add(p);
+  }
+  const index = new WorkerIndex(
+    await findWorkersForUsers(trx, companyId, {
+      procoreUserIds: users.map((u) => u.id),
+      emails: [...emails],
+      phones: [...phones],
+    }),
+  );
+
+  let positions = { byClassification: new Map<string, string>(), names: new Map<string, string>() };
+  if (settings.syncClassifications) {
+    const wanted = new Map<string, string | undefined>();
+    for (const u of users) {
+      if (u.is_active && u.is_employee && u.work_classification_id) {
+        wanted.set(u.work_classification_id, settings.classificationNames?.get(u.work_classification_id));
+      }
+    }
+    positions = await ensureClassificationPositions(
+      trx,
+      companyId,
+      [...wanted].map(([classificationId, name]) => ({ classificationId, name })),
+    );
+  }
+
+  const decisions: Decision[] = users.map((user) =>
+    decideUser(
+      user,
+      {
+        companyName: settings.companyName,
+        serviceAccountUserId: settings.serviceAccountUserId,
+        syncClassifications: settings.syncClassifications,
+        positionFor: (id) => positions.byClassification.get(id),
+        positionName: (id) => (id ? (positions.names.get(id) ?? null) : null),
+      },
+      index,
+    ),
+  );
+
+  await writeDecisions(trx, settings, decisions, options);
+
+  const deferred: DeferredDeactivation[] = [];
+  const entries: EntryDraft[] = [];
+  const counts = zeroCounts();
+  for (const d of decisions) {
+    if (d.kind === 'deactivate' && options.deferDeactivations && d.worker.id) {
+      deferred.push({ workerId: d.worker.id, reasonText: d.reasonText, entry: d.entry });
+      continue;
+    }
+    entries.push(d.entry);
+    countEntry(counts, d.entry);
+  }
+  if (options.runId) {
+    await insertEntries(trx, companyId, options.runId, entries);
+    await addRunProgress(trx, companyId, options.runId, { seen: users.length, counts, now: options.now });
+  }
+  return { entries, counts, deferred };
+}
+
+async function writeDecisions(
+  trx: Transaction<Database>,
+  settings: CompanySyncSettings,
+  decisions: Decision[],
+  options: ApplyOptions,
+): Promise<void> {
+  const { companyId } = settings;
+  const write = { syncClassifications: settings.syncClassifications, now: options.now };
+  const upserts: Array<SyncedWorkerRow & { entry: EntryDraft }> = [];
+  const deactivations = new Map<string, string[]>();
+  const touches: string[] = [];
+  for (const d of decisions) {
+    if (d.kind === 'create' || (d.kind === 'update' && !d.link)) {
+      upserts.push({ procoreUserId: d.entry.procoreUserId, fields: d.fields, entry: d.entry });
+    } else if (d.kind === 'update' && d.worker.id) {
+      await linkWorker(
+        trx,
+        companyId,
+        d.worker.id,
+        { procoreUserId: d.entry.procoreUserId, fields: d.fields },
+        write,
+      );
+    } else if (d.kind === 'touch' && d.worker.id) {
+      touches.push(d.worker.id);
+    } else if (d.kind === 'deactivate' && d.worker.id && !options.deferDeactivations) {
+      deactivations.set(d.reasonText, [...(deactivations.get(d.reasonText) ?? []), d.worker.id]);
+    }
+  }
+  const ids = await upsertSyncedWorkers(trx, companyId, upserts, write);
+  for (const u of upserts) u.entry.workerId = ids.get(u.procoreUserId) ?? u.entry.workerId;
+  for (const [why, workerIds] of deactivations) {
+    await deactivateWorkers(trx, companyId, workerIds, why, options.now);
+  }
+  await touchWorkers(trx, companyId, touches, options.now);
+}
+
+export function countEntry(counts: RunCounts, entry: EntryDraft): void {
+  switch (entry.action) {
+    case 'created':
+    case 'updated':
+    case 'unchanged':
+    case 'deactivated':
+    case 'reactivated':
+    case 'skipped':
+    case 'failed':
+    case 'would_deactivate':
+      counts[entry.action]++;
+  }
+  if (entry.warnings.length > 0) counts.warnings++;
+}
+
+/**
+ * A page in one transaction; if that transaction fails, each user is retried alone so one bad
+ * row costs one `failed` entry rather than the page (the run then ends `partial`).
+ */
+export async function applyPage(
+  db: Kysely<Database>,
+  settings: CompanySyncSettings,
+  users: readonly SyncUser[],
+  options: ApplyOptions,
+): Promise<ApplyResult> {
+  try {
+    return await db.transaction().execute((trx) => applyUsers(trx, settings, users, options));
+  } catch (pageError) {
+    if (users.length <= 1 && !options.runId) throw pageError;
+    const total: ApplyResult = { entries: [], counts: zeroCounts(), deferred: [] };
+    for (const user of users) {
+      let result: ApplyResult;
+      try {
+        result = await db.transaction().execute((trx) => applyUsers(trx, settings, [user], options));
+      } catch {
+        result = await recordFailure(db, settings, user, options);
+      }
+      total.entries.push(...result.entries);
+      total.deferred.push(...result.deferred);
+      for (const k of Object.keys(total.counts) as Array<keyof RunCounts>)
+        total.counts[k] += result.counts[k];
+    }
+    return total;
+  }
+}
+
+async function recordFailure(
+  db: Kysely<Database>,
+  settings: CompanySyncSettings,
+  user: SyncUser,
+  options: ApplyOptions,
+): Promise<ApplyResult> {
+  const why = reason('internal_error');
+  const entry: EntryDraft = {
+    procoreUserId: user.id,
+    workerId: null,
+    name: displayName(user),
+    email: user.email_address,
+    action: 'failed',
+    reasonCode: why.code,
+    reason: why.text,
+    changes: [],
+    warnings: [],
+  };
+  const counts = zeroCounts();
+  counts.failed = 1;
+  const runId = options.runId;
+  if (runId) {
+    await db.transaction().execute(async (trx) => {
+      await insertEntries(trx, settings.companyId, runId, [entry]);
+      await addRunProgress(trx, settings.companyId, runId, { seen: 1, counts, now: options.now });
+    });
+  }
+  return { entries: [entry], counts, deferred: [] };
+}

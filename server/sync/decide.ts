@@ -1,0 +1,213 @@
+import type { EntryAction, FieldChange } from '../db/database';
+import { mapUser } from './map-user';
+import { displayName, type SyncUser, updatedAtOf } from './procore-user';
+import { type Reason, reason, type Warning, warning } from './reasons';
+import { type WorkerIndex, type WorkerState, workerName } from './worker-index';
+
+/**
+ * The rules of design.md "Matching and rules", as a pure function of one Procore user and the
+ * workers it could touch. Nothing here reads or writes the database: `apply-users.ts` loads the
+ * index, calls this per user, then writes the decisions of a page in batches.
+ */
+
+export interface DecideSettings {
+  companyName: string;
+  serviceAccountUserId: string | null;
+  syncClassifications: boolean;
+  /** Position for a Procore classification id; undefined when the classification is unknown. */
+  positionFor(classificationId: string): string | undefined;
+  positionName(positionId: string | null): string | null;
+}
+
+/** One entry of a run, before it has a row (sync_run_entries). */
+export interface EntryDraft {
+  procoreUserId: string;
+  workerId: string | null;
+  name: string;
+  email: string | null;
+  action: EntryAction;
+  reasonCode: string | null;
+  reason: string | null;
+  changes: FieldChange[];
+  warnings: string[];
+}
+
+/** What a synced worker's row should hold, from Procore. */
+export interface WorkerFields {
+  firstName: string;
+  lastName: string;
+  email: string;
+  phone: string;
+  payrollId: string | null;
+  /** Only written when Sync Classifications is on. */
+  positionId: string | null;
+  procoreUpdatedAt: Date | null;
+}
+
+export type Decision =
+  | { kind: 'create'; fields: WorkerFields; entry: EntryDraft }
+  | { kind: 'update'; worker: WorkerState; link: boolean; fields: WorkerFields; entry: EntryDraft }
+  | { kind: 'touch'; worker: WorkerState; entry: EntryDraft }
+  | { kind: 'deactivate'; worker: WorkerState; reasonCode: string; reasonText: string; entry: EntryDraft }
+  | { kind: 'none'; entry: EntryDraft };
+
+function entryOf(
+  user: SyncUser,
+  action: EntryAction,
+  extra: Partial<Pick<EntryDraft, 'workerId' | 'changes'>> & {
+    reasons?: Reason[];
+    warnings?: Warning[];
+  } = {},
+): EntryDraft {
+  const reasons = extra.reasons ?? [];
+  return {
+    procoreUserId: user.id,
+    workerId: extra.workerId ?? null,
+    name: displayName(user),
+    email: user.email_address?.trim() || null,
+    action,
+    reasonCode: reasons[0]?.code ?? null,
+    reason: reasons.length > 0 ? reasons.map((r) => r.text).join('; ') : null,
+    changes: extra.changes ?? [],
+    warnings: (extra.warnings ?? []).map((w) => w.text),
+  };
+}
+
+const skip = (user: SyncUser, reasons: Reason[], workerId: string | null = null): Decision => ({
+  kind: 'none',
+  entry: entryOf(user, 'skipped', { reasons, workerId }),
+});
+
+/** Decides one user and updates `index` as if the decision were already written. */
+export function decideUser(user: SyncUser, settings: DecideSettings, index: WorkerIndex): Decision {
+  if (settings.serviceAccountUserId && user.id === settings.serviceAccountUserId) {
+    return skip(user, [reason('service_account')]);
+  }
+  const linked = index.linkedTo(user.id);
+
+  // A webhook may already have applied a newer state of this user than the page in hand.
+  const updatedAt = updatedAtOf(user);
+  if (linked?.id && linked.procoreUpdatedAt && updatedAt && linked.procoreUpdatedAt > updatedAt) {
+    return {
+      kind: 'touch',
+      worker: linked,
+      entry: entryOf(user, 'unchanged', { workerId: linked.id, warnings: [warning('newer_state_kept')] }),
+    };
+  }
+
+  // Gate: only active users marked "Is Employee Of" the company become workers.
+  const gate = user.is_active !== true ? 'inactive' : user.is_employee !== true ? 'not_employee' : null;
+  if (gate) {
+    const why = reason(gate, { companyName: settings.companyName });
+    if (linked?.active) {
+      index.update(linked, { active: false });
+      return {
+        kind: 'deactivate',
+        worker: linked,
+        reasonCode: why.code,
+        reasonText: why.text,
+        entry: entryOf(user, 'deactivated', {
+          workerId: linked.id,
+          reasons: [why],
+          changes: [{ field: 'active', from: 'yes', to: 'no' }],
+        }),
+      };
+    }
+    if (linked)
+      return { kind: 'none', entry: entryOf(user, 'unchanged', { workerId: linked.id, reasons: [why] }) };
+    return skip(user, [why]);
+  }
+
+  const mapped = mapUser(user);
+  if (!mapped.ok) return skip(user, mapped.reasons, linked?.id ?? null);
+  const m = mapped.worker;
+  const warnings = [...mapped.warnings];
+
+  let target = linked;
+  let link = false;
+  if (!target) {
+    const candidates = [...new Set([...index.withEmail(m.email), ...index.withPhone(m.phone)])].filter(
+      (w) => w.procoreUserId === null,
+    );
+    if (candidates.length >= 2) {
+      const names = candidates.map(workerName).sort();
+      return skip(user, [reason('ambiguous_match', { candidates: names })]);
+    }
+    target = candidates[0];
+    link = target !== undefined;
+  }
+
+  const holder = index.withPhone(m.phone).find((w) => w !== target && w.active);
+  if (holder) {
+    return skip(
+      user,
+      [reason('phone_in_use', { value: m.phone, workerName: workerName(holder) })],
+      target?.id,
+    );
+  }
+
+  let positionId = target?.positionId ?? null;
+  if (settings.syncClassifications) {
+    positionId = null;
+    if (m.classificationId) {
+      const found = settings.positionFor(m.classificationId);
+      if (found === undefined) {
+        warnings.push(warning('unknown_classification', { classificationId: m.classificationId }));
+      } else positionId = found;
+    }
+  }
+  const fields: WorkerFields = {
+    firstName: m.firstName,
+    lastName: m.lastName,
+    email: m.email,
+    phone: m.phone,
+    payrollId: m.payrollId,
+    positionId,
+    procoreUpdatedAt: updatedAt,
+  };
+
+  if (!target) {
+    index.add({ id: null, ...fields, active: true, procoreUserId: user.id });
+    return { kind: 'create', fields, entry: entryOf(user, 'created', { warnings }) };
+  }
+
+  const changes = diff(target, fields, settings);
+  const reactivate = !target.active;
+  if (reactivate) changes.push({ field: 'active', from: 'no', to: 'yes' });
+  if (link) changes.push({ field: 'procore_user', from: null, to: user.id });
+  if (changes.length === 0) {
+    return {
+      kind: 'touch',
+      worker: target,
+      entry: entryOf(user, 'unchanged', { workerId: target.id, warnings }),
+    };
+  }
+  index.update(target, { ...fields, active: true, procoreUserId: user.id });
+  return {
+    kind: 'update',
+    worker: target,
+    link,
+    fields,
+    entry: entryOf(user, reactivate ? 'reactivated' : 'updated', { workerId: target.id, changes, warnings }),
+  };
+}
+
+function diff(worker: WorkerState, fields: WorkerFields, settings: DecideSettings): FieldChange[] {
+  const changes: FieldChange[] = [];
+  const check = (field: string, from: string | null, to: string | null) => {
+    if ((from ?? null) !== (to ?? null)) changes.push({ field, from, to });
+  };
+  check('first_name', worker.firstName, fields.firstName);
+  check('last_name', worker.lastName, fields.lastName);
+  check('email', worker.email?.toLowerCase() ?? null, fields.email);
+  check('phone', worker.phone, fields.phone);
+  check('payroll_id', worker.payrollId, fields.payrollId);
+  if (settings.syncClassifications && worker.positionId !== fields.positionId) {
+    changes.push({
+      field: 'position',
+      from: settings.positionName(worker.positionId),
+      to: settings.positionName(fields.positionId),
+    });
+  }
+  return changes;
+}

@@ -1,0 +1,105 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, EntryAction } from '../db/database';
+import type { EntryDraft } from './decide';
+
+/** `sync_run_entries`: one row per Procore user a run touched; the .txt is rendered from these. */
+type Db = Kysely<Database> | Transaction<Database>;
+
+// 11 parameters a row; PostgreSQL allows 65,535 per statement.
+const INSERT_CHUNK = 2000;
+
+export async function insertEntries(
+  db: Db,
+  companyId: string,
+  runId: string,
+  drafts: EntryDraft[],
+): Promise<void> {
+  for (let i = 0; i < drafts.length; i += INSERT_CHUNK) {
+    const chunk = drafts.slice(i, i + INSERT_CHUNK);
+    await db
+      .insertInto('sync_run_entries')
+      .values(
+        chunk.map((d) => ({
+          run_id: runId,
+          company_id: companyId,
+          procore_user_id: d.procoreUserId,
+          worker_id: d.workerId,
+          name: d.name,
+          email: d.email,
+          action: d.action,
+          reason_code: d.reasonCode,
+          reason: d.reason,
+          changes: JSON.stringify(d.changes),
+          warnings: JSON.stringify(d.warnings),
+        })),
+      )
+      .execute();
+  }
+}
+
+const ENTRY_COLUMNS = [
+  'id',
+  'procore_user_id',
+  'worker_id',
+  'name',
+  'email',
+  'action',
+  'reason_code',
+  'reason',
+  'changes',
+  'warnings',
+] as const;
+
+export interface EntryFilter {
+  action?: EntryAction;
+  /** Case-insensitive search in name and email. */
+  q?: string;
+  afterId?: string;
+  limit: number;
+}
+
+export function listEntries(db: Db, companyId: string, runId: string, filter: EntryFilter) {
+  let query = db
+    .selectFrom('sync_run_entries')
+    .select(ENTRY_COLUMNS)
+    .where('company_id', '=', companyId)
+    .where('run_id', '=', runId);
+  if (filter.action) query = query.where('action', '=', filter.action);
+  if (filter.q) {
+    const like = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where((eb) => eb.or([eb('name', 'ilike', like), eb('email', 'ilike', like)]));
+  }
+  if (filter.afterId) query = query.where('id', '>', filter.afterId);
+  return query.orderBy('id').limit(filter.limit).execute();
+}
+
+/** Every entry of a run (the .txt); sorted by the renderer. */
+export function listAllEntries(db: Db, companyId: string, runId: string) {
+  return db
+    .selectFrom('sync_run_entries')
+    .select(ENTRY_COLUMNS)
+    .where('company_id', '=', companyId)
+    .where('run_id', '=', runId)
+    .orderBy('id')
+    .execute();
+}
+
+export type EntryRow = Awaited<ReturnType<typeof listAllEntries>>[number];
+
+export async function setEntriesAction(
+  db: Db,
+  companyId: string,
+  runId: string,
+  entryIds: string[],
+  action: EntryAction,
+  reason?: string,
+): Promise<void> {
+  if (entryIds.length === 0) return;
+  await db
+    .updateTable('sync_run_entries')
+    .set({ action, ...(reason !== undefined ? { reason } : {}) })
+    .where('company_id', '=', companyId)
+    .where('run_id', '=', runId)
+    .where('id', 'in', entryIds)
+    .execute();
+}

@@ -1,0 +1,217 @@
+import type { Kysely } from 'kysely';
+import type { Database, SyncStatus } from '../db/database';
+import { applyPage, type CompanySyncSettings, countEntry, type DeferredDeactivation } from './apply-users';
+import type { CompanyForSync } from './company-sync.repository';
+import { recordSyncedThrough } from './company-sync.repository';
+import type { UserDirectory } from './directory';
+import { insertEntries } from './entries.repository';
+import { listPositions } from './positions.repository';
+import { type SyncUser, updatedAtOf } from './procore-user';
+import { reason } from './reasons';
+import {
+  addRunProgress,
+  finishRun,
+  type RunRow,
+  setRunTotal,
+  supersedeReviews,
+  zeroCounts,
+} from './runs.repository';
+import { countSyncedActiveWorkers, deactivateWorkers, listActiveLinkedWorkers } from './workers.repository';
+
+/**
+ * One run over Procore's directory (design.md flows 3 and 5): active users page by page (all of
+ * them, or those changed since the watermark), then inactive users; each page applied in its own
+ * transaction. Deactivations wait until the end: if they pass the safeguard they are applied in
+ * one last transaction, otherwise the run stops as `needs_review` having deactivated nobody.
+ */
+
+/** Procore's `updated_at` and ours may disagree a little, and a write may land just after a read. */
+export const WATERMARK_OVERLAP_MS = 5 * 60_000;
+
+/** design.md "Matching and rules": more than this share of synced workers (and at least MIN). */
+export const SAFEGUARD_SHARE = 0.2;
+export const SAFEGUARD_MIN = 10;
+
+export interface PagedSyncOptions {
+  db: Kysely<Database>;
+  directory: UserDirectory;
+  company: CompanyForSync;
+  run: RunRow;
+  now: () => Date;
+  signal?: AbortSignal;
+}
+
+export function safeguardTrips(deactivations: number, syncedWorkers: number): boolean {
+  return deactivations >= SAFEGUARD_MIN && deactivations > SAFEGUARD_SHARE * syncedWorkers;
+}
+
+/**
+ * Reads the classification names once per run, and only when a user needs one: a full run reads
+ * them so renamed classifications reach their positions; an incremental run only when a user has
+ * a classification that is no position yet (an hourly run with nothing new stays cheap).
+ */
+export function classificationLoader(
+  db: Kysely<Database>,
+  directory: UserDirectory,
+  company: CompanyForSync,
+  full: boolean,
+) {
+  let names: Map<string, string> | null = null;
+  let known: Set<string> | null = null;
+  return async (users: readonly SyncUser[]): Promise<Map<string, string> | null> => {
+    if (!company.sync_classifications || names) return names;
+    const wanted = users
+      .filter((u) => u.is_active && u.is_employee)
+      .flatMap((u) => u.work_classification_id ?? []);
+    if (wanted.length === 0) return null;
+    if (!full) {
+      known ??= new Set(
+        (await listPositions(db, company.id)).flatMap((p) => p.procore_classification_id ?? []),
+      );
+      if (wanted.every((id) => known?.has(id))) return null;
+    }
+    names = new Map((await directory.classifications()).map((c) => [c.id, c.name]));
+    return names;
+  };
+}
+
+export function settingsOf(company: CompanyForSync, names: Map<string, string> | null): CompanySyncSettings {
+  return {
+    companyId: company.id,
+    companyName: company.name,
+    serviceAccountUserId: company.service_account_user_id,
+    syncClassifications: company.sync_classifications,
+    classificationNames: names,
+  };
+}
+
+export async function runPagedSync(opts: PagedSyncOptions): Promise<RunRow | undefined> {
+  const { db, directory, company, run } = opts;
+  const companyId = company.id;
+  const full = run.mode === 'full' || !company.users_watermark;
+  const since = full ? undefined : new Date(company.users_watermark!.getTime() - WATERMARK_OVERLAP_MS);
+  const syncedBefore = await countSyncedActiveWorkers(db, companyId);
+  const names = classificationLoader(db, directory, company, full);
+  const seen = new Set<string>();
+  const deferred: DeferredDeactivation[] = [];
+  let newest: Date | null = null;
+  let activeTotal = 0;
+  let failed = 0;
+
+  const applyBatch = async (users: SyncUser[]) => {
+    for (const u of users) {
+      seen.add(u.id);
+      const at = updatedAtOf(u);
+      if (at && (!newest || at > newest)) newest = at;
+    }
+    const result = await applyPage(db, settingsOf(company, await names(users)), users, {
+      runId: run.id,
+      deferDeactivations: true,
+      now: opts.now(),
+    });
+    failed += result.counts.failed;
+    deferred.push(...result.deferred);
+  };
+
+  for await (const page of directory.activeUsers({ updatedSince: since, signal: opts.signal })) {
+    if (page.total !== undefined && page.total !== activeTotal) {
+      activeTotal = page.total;
+      await setRunTotal(db, companyId, run.id, activeTotal);
+    }
+    await applyBatch(page.users);
+  }
+  let inactiveTotal: number | undefined;
+  for await (const page of directory.inactiveUsers({ signal: opts.signal })) {
+    // The inactive list has no updated_at filter (§2.1): an incremental run keeps the recent ones.
+    const users = since ? page.users.filter((u) => (updatedAtOf(u) ?? since) >= since) : page.users;
+    if (inactiveTotal === undefined && page.total !== undefined) {
+      inactiveTotal = since ? undefined : page.total;
+      if (inactiveTotal !== undefined) await setRunTotal(db, companyId, run.id, activeTotal + inactiveTotal);
+    }
+    await applyBatch(users);
+  }
+  if (since) await setRunTotal(db, companyId, run.id, seen.size);
+
+  if (full) deferred.push(...(await unseenDeactivations(db, company, seen)));
+
+  const now = opts.now();
+  let status: SyncStatus = failed > 0 ? 'partial' : 'succeeded';
+  let why: string | null = failed > 0 ? `${failed} user${failed === 1 ? '' : 's'} could not be saved` : null;
+  if (safeguardTrips(deferred.length, syncedBefore)) {
+    await holdForReview(db, companyId, run.id, deferred, now);
+    status = 'needs_review';
+    why =
+      `Would deactivate ${deferred.length} of ${syncedBefore} synced workers ` +
+      `(${Math.round((100 * deferred.length) / Math.max(syncedBefore, 1))}%). Nobody was deactivated: ` +
+      'an admin must confirm or cancel.';
+  } else {
+    await applyDeactivations(db, companyId, run.id, deferred, now);
+  }
+  await recordSyncedThrough(db, companyId, { watermark: newest, fullSyncAt: full ? now : null });
+  const finished = await finishRun(db, companyId, run.id, { status, reason: why, now });
+  if (status === 'needs_review') await supersedeReviews(db, companyId, run.id, now);
+  return finished;
+}
+
+/** Full reconcile: linked workers whose user is in neither list any more. */
+async function unseenDeactivations(
+  db: Kysely<Database>,
+  company: CompanyForSync,
+  seen: Set<string>,
+): Promise<DeferredDeactivation[]> {
+  const why = reason('not_in_directory', { companyName: company.name });
+  const workers = await listActiveLinkedWorkers(db, company.id);
+  return workers
+    .filter((w) => w.procore_user_id && !seen.has(w.procore_user_id))
+    .map((w) => ({
+      workerId: w.id,
+      reasonText: why.text,
+      entry: {
+        procoreUserId: w.procore_user_id!,
+        workerId: w.id,
+        name: `${w.first_name} ${w.last_name}`.trim(),
+        email: w.email,
+        action: 'deactivated' as const,
+        reasonCode: why.code,
+        reason: why.text,
+        changes: [{ field: 'active', from: 'yes', to: 'no' }],
+        warnings: [],
+      },
+    }));
+}
+
+export async function applyDeactivations(
+  db: Kysely<Database>,
+  companyId: string,
+  runId: string,
+  deferred: DeferredDeactivation[],
+  now: Date,
+): Promise<void> {
+  if (deferred.length === 0) return;
+  await db.transaction().execute(async (trx) => {
+    const byReason = new Map<string, string[]>();
+    for (const d of deferred) byReason.set(d.reasonText, [...(byReason.get(d.reasonText) ?? []), d.workerId]);
+    for (const [why, ids] of byReason) await deactivateWorkers(trx, companyId, ids, why, now);
+    const entries = deferred.map((d) => ({ ...d.entry, action: 'deactivated' as const }));
+    const counts = zeroCounts();
+    for (const e of entries) countEntry(counts, e);
+    await insertEntries(trx, companyId, runId, entries);
+    await addRunProgress(trx, companyId, runId, { seen: 0, counts, now });
+  });
+}
+
+async function holdForReview(
+  db: Kysely<Database>,
+  companyId: string,
+  runId: string,
+  deferred: DeferredDeactivation[],
+  now: Date,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const entries = deferred.map((d) => ({ ...d.entry, action: 'would_deactivate' as const }));
+    const counts = zeroCounts();
+    for (const e of entries) countEntry(counts, e);
+    await insertEntries(trx, companyId, runId, entries);
+    await addRunProgress(trx, companyId, runId, { seen: 0, counts, now });
+  });
+}

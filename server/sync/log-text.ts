@@ -1,0 +1,144 @@
+import type { EntryAction, FieldChange } from '../db/database';
+import type { RunRow } from './runs.repository';
+
+/**
+ * The downloadable .txt of one run (seed.md: "download on any of the logs to see the results of
+ * the sync in a txt file … which users were successfully synced and the error reasons for the
+ * workers that could not be synced"). Rendered from the run and its entries only, in a stable
+ * order: sections in a fixed order, people by name then Procore id.
+ */
+export interface LogEntry {
+  procore_user_id: string;
+  name: string;
+  email: string | null;
+  action: EntryAction;
+  reason: string | null;
+  changes: FieldChange[];
+  warnings: string[];
+}
+
+const FIELD_LABELS: Record<string, string> = {
+  first_name: 'first name',
+  last_name: 'last name',
+  email: 'email',
+  phone: 'phone',
+  payroll_id: 'payroll ID',
+  position: 'position',
+  active: 'active',
+  procore_user: 'linked to Procore user',
+};
+
+const SECTIONS: Array<{ title: string; actions: EntryAction[]; synced: boolean }> = [
+  { title: 'Created', actions: ['created'], synced: true },
+  { title: 'Updated', actions: ['updated'], synced: true },
+  { title: 'Reactivated', actions: ['reactivated'], synced: true },
+  { title: 'Deactivated', actions: ['deactivated'], synced: true },
+  { title: 'Unchanged', actions: ['unchanged'], synced: true },
+  {
+    title: 'Would be deactivated (waiting for an admin to confirm)',
+    actions: ['would_deactivate'],
+    synced: false,
+  },
+  { title: 'Not synced', actions: ['skipped'], synced: false },
+  { title: 'Failed', actions: ['failed'], synced: false },
+];
+
+const TRIGGERS = { manual: 'Manual sync', auto: 'Autosync', webhook: 'Procore change (webhook)' } as const;
+
+export function formatUtc(d: Date | null): string {
+  return d ? `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC` : '—';
+}
+
+export function formatDuration(ms: number | null): string {
+  if (ms === null) return '—';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+export function durationMs(run: Pick<RunRow, 'started_at' | 'finished_at'>): number | null {
+  return run.started_at && run.finished_at ? run.finished_at.getTime() - run.started_at.getTime() : null;
+}
+
+function who(e: LogEntry): string {
+  return `${e.name}${e.email ? ` <${e.email}>` : ''} (Procore user ${e.procore_user_id})`;
+}
+
+function describeChange(c: FieldChange): string {
+  const label = FIELD_LABELS[c.field] ?? c.field;
+  if (c.field === 'procore_user') return `${label} ${c.to}`;
+  return `${label} "${c.from ?? ''}" → "${c.to ?? ''}"`;
+}
+
+function line(e: LogEntry): string {
+  const parts = [who(e)];
+  if (e.changes.length > 0 && (e.action === 'updated' || e.action === 'reactivated')) {
+    parts.push(e.changes.map(describeChange).join('; '));
+  }
+  if (e.reason) parts.push(e.reason);
+  for (const w of e.warnings) parts.push(`warning: ${w}`);
+  return `  - ${parts.join(' — ')}`;
+}
+
+const byName = (a: LogEntry, b: LogEntry) =>
+  a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }) ||
+  (BigInt(a.procore_user_id) < BigInt(b.procore_user_id) ? -1 : 1);
+
+export function renderRunLog(run: RunRow, companyName: string, entries: LogEntry[]): string {
+  const out: string[] = [];
+  const startedBy = run.started_by_name ?? (run.trigger === 'manual' ? 'unknown' : TRIGGERS[run.trigger]);
+  out.push(`Worker sync log — ${companyName}`);
+  out.push('');
+  out.push(`Run:         #${run.id}`);
+  out.push(
+    `Trigger:     ${TRIGGERS[run.trigger]} (${run.mode === 'full' ? 'all users' : run.mode === 'incremental' ? 'users changed since the last sync' : 'changed users'})`,
+  );
+  out.push(`Started by:  ${startedBy}`);
+  out.push(`Start:       ${formatUtc(run.started_at ?? run.queued_at)}`);
+  out.push(`End:         ${formatUtc(run.finished_at)}`);
+  out.push(`Duration:    ${formatDuration(durationMs(run))}`);
+  out.push(
+    `Status:      ${run.status.replace('_', ' ')}${run.status_reason ? ` — ${run.status_reason}` : ''}`,
+  );
+  out.push(`Users seen:  ${run.seen}${run.total !== null ? ` of ${run.total}` : ''}`);
+  out.push(
+    `Counts:      created ${run.created}, updated ${run.updated}, reactivated ${run.reactivated}, ` +
+      `deactivated ${run.deactivated}, unchanged ${run.unchanged}, not synced ${run.skipped}, ` +
+      `failed ${run.failed}, with warnings ${run.warnings}` +
+      (run.would_deactivate > 0 ? `, would deactivate ${run.would_deactivate}` : ''),
+  );
+
+  for (const synced of [true, false]) {
+    const sections = SECTIONS.filter((s) => s.synced === synced);
+    const count = entries.filter((e) => sections.some((s) => s.actions.includes(e.action))).length;
+    out.push('');
+    out.push(synced ? `SYNCED USERS (${count})` : `USERS NOT SYNCED (${count})`);
+    for (const section of sections) {
+      const rows = entries.filter((e) => section.actions.includes(e.action)).sort(byName);
+      if (rows.length === 0) continue;
+      out.push('');
+      out.push(`${section.title} (${rows.length})`);
+      for (const e of rows) out.push(line(e));
+    }
+    if (count === 0) out.push('  (none)');
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** `worker-sync-acme-builders-2026-11-25-run-42.txt` */
+export function logFileName(
+  companyName: string,
+  run: Pick<RunRow, 'id' | 'queued_at' | 'started_at'>,
+): string {
+  const slug =
+    companyName
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'company';
+  const date = (run.started_at ?? run.queued_at).toISOString().slice(0, 10);
+  return `worker-sync-${slug}-${date}-run-${run.id}.txt`;
+}

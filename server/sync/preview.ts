@@ -1,0 +1,94 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database';
+import { notFound } from '../errors';
+import { applyUsers } from './apply-users';
+import { findCompanyForSync } from './company-sync.repository';
+import type { EntryDraft } from './decide';
+import type { DirectoryFactory } from './directory';
+import { classificationLoader, safeguardTrips, settingsOf } from './full-sync';
+import type { SyncUser } from './procore-user';
+import { reason } from './reasons';
+import type { RunCounts } from './runs.repository';
+import { countSyncedActiveWorkers, listActiveLinkedWorkers } from './workers.repository';
+
+/**
+ * Preview (issue 7): what a full sync would do, with the same decisions as a real one, because
+ * it *is* the real apply path run inside a transaction that is rolled back. Procore is read first
+ * so no network wait happens inside that transaction.
+ */
+export interface PreviewResult {
+  counts: RunCounts;
+  total: number;
+  /** Every entry except `unchanged` ones, at most `limit`. */
+  entries: EntryDraft[];
+  truncated: boolean;
+  safeguard: { wouldStop: boolean; deactivations: number; syncedWorkers: number };
+}
+
+class Rollback extends Error {}
+
+export async function previewSync(
+  deps: { db: Kysely<Database>; directoryFor: DirectoryFactory; now?: () => Date },
+  companyId: string,
+  limit = 5000,
+): Promise<PreviewResult> {
+  const company = await findCompanyForSync(deps.db, companyId);
+  if (!company) throw notFound('Company');
+  const directory = await deps.directoryFor({ id: company.id, name: company.name });
+  const users: SyncUser[] = [];
+  for await (const page of directory.activeUsers()) users.push(...page.users);
+  for await (const page of directory.inactiveUsers()) users.push(...page.users);
+  const names = await classificationLoader(deps.db, directory, company, true)(users);
+  const now = deps.now?.() ?? new Date();
+
+  let result: PreviewResult | undefined;
+  await deps.db
+    .transaction()
+    .execute(async (trx) => {
+      const syncedWorkers = await countSyncedActiveWorkers(trx, companyId);
+      const applied = await applyUsers(trx, settingsOf(company, names), users, {
+        runId: null,
+        deferDeactivations: true,
+        now,
+      });
+      const seen = new Set(users.map((u) => u.id));
+      const why = reason('not_in_directory', { companyName: company.name });
+      const unseen = (await listActiveLinkedWorkers(trx, companyId)).filter(
+        (w) => w.procore_user_id && !seen.has(w.procore_user_id),
+      );
+      const deactivations = applied.deferred.length + unseen.length;
+      const wouldStop = safeguardTrips(deactivations, syncedWorkers);
+      const action: 'would_deactivate' | 'deactivated' = wouldStop ? 'would_deactivate' : 'deactivated';
+      const entries: EntryDraft[] = [
+        ...applied.entries,
+        ...applied.deferred.map((d) => ({ ...d.entry, action })),
+        ...unseen.map((w) => ({
+          procoreUserId: w.procore_user_id!,
+          workerId: w.id,
+          name: `${w.first_name} ${w.last_name}`,
+          email: w.email,
+          action,
+          reasonCode: why.code,
+          reason: why.text,
+          changes: [{ field: 'active', from: 'yes', to: 'no' }],
+          warnings: [],
+        })),
+      ];
+      const counts = { ...applied.counts };
+      counts[action] += deactivations;
+      const shown = entries.filter((e) => e.action !== 'unchanged');
+      result = {
+        counts,
+        total: users.length,
+        entries: shown.slice(0, limit),
+        truncated: shown.length > limit,
+        safeguard: { wouldStop, deactivations, syncedWorkers },
+      };
+      throw new Rollback();
+    })
+    .catch((err) => {
+      if (!(err instanceof Rollback)) throw err;
+    });
+  if (!result) throw new Error('preview produced no result');
+  return result;
+}

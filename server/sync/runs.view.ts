@@ -1,0 +1,57 @@
+import type { FieldChange } from '../db/database';
+import type { EntryDraft } from './decide';
+import type { EntryRow } from './entries.repository';
+import { durationMs } from './log-text';
+import type { RunRow } from './runs.repository';
+import type { SyncEntry, SyncRun } from './sync.schemas';
+
+/** Rows → API objects (style.md rule 9: rows never reach the HTTP layer). */
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function runToApi(run: RunRow): SyncRun {
+  return {
+    id: run.id,
+    trigger: run.trigger,
+    mode: run.mode,
+    startedBy: run.started_by_name,
+    status: run.status,
+    statusReason: run.status_reason,
+    queuedAt: run.queued_at.toISOString(),
+    startedAt: iso(run.started_at),
+    finishedAt: iso(run.finished_at),
+    durationMs: durationMs(run),
+    progress: { seen: run.seen, total: run.total },
+    counts: {
+      created: run.created,
+      updated: run.updated,
+      unchanged: run.unchanged,
+      deactivated: run.deactivated,
+      reactivated: run.reactivated,
+      skipped: run.skipped,
+      failed: run.failed,
+      warnings: run.warnings,
+      wouldDeactivate: run.would_deactivate,
+    },
+    reviewedBy: run.reviewed_by_name,
+    reviewedAt: iso(run.reviewed_at),
+  };
+}
+
+export function entryToApi(row: EntryRow): SyncEntry {
+  return {
+    id: row.id,
+    procoreUserId: row.procore_user_id,
+    workerId: row.worker_id,
+    name: row.name,
+    email: row.email,
+    action: row.action,
+    reasonCode: row.reason_code,
+    reason: row.reason,
+    changes: row.changes as FieldChange[],
+    warnings: row.warnings as string[],
+  };
+}
+
+export function draftToApi(d: EntryDraft): SyncEntry {
+  return { id: null, ...d };
+}

@@ -1,0 +1,96 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { requireAdmin } from '../auth/request-context';
+import { AppError } from '../errors';
+import type { JobQueue } from '../jobs/queue';
+import type { DirectoryFactory } from './directory';
+import { previewSync } from './preview';
+import { cancelReview, confirmReview } from './review';
+import { draftToApi, runToApi } from './runs.view';
+import {
+  companyParamsSchema,
+  previewSchema,
+  runParamsSchema,
+  runResponseSchema,
+  startSyncBodySchema,
+} from './sync.schemas';
+import { requestSync } from './sync.service';
+
+/**
+ * Sync actions, admins only (issue 7; design.md flow 3). Mounted inside the `/api` scope, whose
+ * hook has proven the session and that `:companyId` is the session's company; queries use the
+ * session's company id, never the path's.
+ */
+export interface SyncRoutesDeps {
+  /** Absent when the process runs no job queue: starting a sync then answers 503. */
+  queue: JobQueue | undefined;
+  directoryFor: DirectoryFactory;
+}
+
+export function syncRoutes(deps: SyncRoutesDeps) {
+  return async function syncRoutesPlugin(root: FastifyInstance) {
+    const app = root.withTypeProvider<ZodTypeProvider>();
+
+    app.post(
+      '/companies/:companyId/syncs',
+      {
+        schema: {
+          params: companyParamsSchema,
+          body: startSyncBodySchema,
+          response: { 200: runResponseSchema, 202: runResponseSchema },
+        },
+      },
+      async (request, reply) => {
+        const session = requireAdmin(request);
+        if (!deps.queue) throw new AppError('procore_unavailable', 'Syncing is not available right now.');
+        // A manual Sync is always full (design.md flow 5).
+        const { run, created } = await requestSync(
+          { db: app.db, queue: deps.queue },
+          {
+            companyId: session.companyId,
+            trigger: 'manual',
+            mode: 'full',
+            startedByUserId: session.procoreUserId,
+            startedByName: session.userName,
+          },
+        );
+        return reply.code(created ? 202 : 200).send({ run: runToApi(run) });
+      },
+    );
+
+    app.post(
+      '/companies/:companyId/syncs/preview',
+      { schema: { params: companyParamsSchema, response: { 200: previewSchema } } },
+      async (request) => {
+        const session = requireAdmin(request);
+        const preview = await previewSync({ db: app.db, directoryFor: deps.directoryFor }, session.companyId);
+        return {
+          total: preview.total,
+          truncated: preview.truncated,
+          safeguard: preview.safeguard,
+          entries: preview.entries.map(draftToApi),
+          counts: {
+            ...preview.counts,
+            wouldDeactivate: preview.counts.would_deactivate,
+          },
+        };
+      },
+    );
+
+    for (const action of ['confirm', 'cancel'] as const) {
+      app.post(
+        `/companies/:companyId/syncs/:runId/${action}`,
+        { schema: { params: runParamsSchema, response: { 200: runResponseSchema } } },
+        async (request) => {
+          const session = requireAdmin(request);
+          const review = { byName: session.userName, now: new Date() };
+          const run =
+            action === 'confirm'
+              ? await confirmReview(app.db, session.companyId, request.params.runId, review)
+              : await cancelReview(app.db, session.companyId, request.params.runId, review);
+          return { run: runToApi(run) };
+        },
+      );
+    }
+  };
+}

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+
+/**
+ * Request and response shapes of the sync, logs, settings and workers API (issue 7). The web app
+ * imports the inferred types (style.md rule 19); routes declare these so responses are checked
+ * and unlisted fields stripped (rule 6). Dates are ISO 8601 strings; ids are decimal strings.
+ */
+const id = z.string().regex(/^\d+$/, 'expected a numeric id');
+const isoDate = z.string();
+
+export const syncTriggerSchema = z.enum(['manual', 'auto', 'webhook']);
+export const syncModeSchema = z.enum(['full', 'incremental', 'webhook']);
+export const syncStatusSchema = z.enum([
+  'queued',
+  'running',
+  'succeeded',
+  'partial',
+  'failed',
+  'needs_review',
+  'canceled',
+]);
+export const entryActionSchema = z.enum([
+  'created',
+  'updated',
+  'unchanged',
+  'deactivated',
+  'reactivated',
+  'skipped',
+  'failed',
+  'would_deactivate',
+]);
+
+export const companyParamsSchema = z.object({ companyId: id });
+export const runParamsSchema = z.object({ companyId: id, runId: id });
+
+export const runCountsSchema = z.object({
+  created: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  deactivated: z.number().int(),
+  reactivated: z.number().int(),
+  skipped: z.number().int(),
+  failed: z.number().int(),
+  warnings: z.number().int(),
+  wouldDeactivate: z.number().int(),
+});
+
+export const syncRunSchema = z.object({
+  id,
+  trigger: syncTriggerSchema,
+  mode: syncModeSchema,
+  /** The admin's name; null for Autosync and webhooks. */
+  startedBy: z.string().nullable(),
+  status: syncStatusSchema,
+  statusReason: z.string().nullable(),
+  queuedAt: isoDate,
+  startedAt: isoDate.nullable(),
+  finishedAt: isoDate.nullable(),
+  durationMs: z.number().int().nullable(),
+  progress: z.object({ seen: z.number().int(), total: z.number().int().nullable() }),
+  counts: runCountsSchema,
+  reviewedBy: z.string().nullable(),
+  reviewedAt: isoDate.nullable(),
+});
+
+export const startSyncBodySchema = z.object({ mode: z.literal('full').optional() }).optional();
+export const runResponseSchema = z.object({ run: syncRunSchema });
+
+const limit = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
+
+export const runListQuerySchema = z.object({ cursor: id.optional(), limit: limit(100, 20) });
+export const runListSchema = z.object({ runs: z.array(syncRunSchema), nextCursor: z.string().nullable() });
+
+export const fieldChangeSchema = z.object({
+  field: z.string(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+});
+
+export const syncEntrySchema = z.object({
+  /** Null in a preview (nothing is recorded). */
+  id: id.nullable(),
+  procoreUserId: id,
+  workerId: id.nullable(),
+  name: z.string(),
+  email: z.string().nullable(),
+  action: entryActionSchema,
+  reasonCode: z.string().nullable(),
+  reason: z.string().nullable(),
+  changes: z.array(fieldChangeSchema),
+  warnings: z.array(z.string()),
+});
+
+export const entryQuerySchema = z.object({
+  action: entryActionSchema.optional(),
+  q: z.string().trim().max(200).optional(),
+  cursor: id.optional(),
+  limit: limit(500, 100),
+});
+export const entryListSchema = z.object({
+  entries: z.array(syncEntrySchema),
+  nextCursor: z.string().nullable(),
+});
+
+export const previewSchema = z.object({
+  counts: runCountsSchema,
+  /** Procore users read. */
+  total: z.number().int(),
+  /** What would change (every entry but `unchanged`), at most 5,000. */
+  entries: z.array(syncEntrySchema),
+  truncated: z.boolean(),
+  safeguard: z.object({
+    wouldStop: z.boolean(),
+    deactivations: z.number().int(),
+    syncedWorkers: z.number().int(),
+  }),
+});
+
+export const syncSettingsSchema = z.object({
+  syncClassifications: z.boolean(),
+  autosync: z.boolean(),
+  userSyncEnabled: z.boolean(),
+  /** Minute past each hour when Autosync runs for this company (read only). */
+  autosyncMinute: z.number().int().min(0).max(59),
+});
+export const settingsPatchSchema = z
+  .object({
+    syncClassifications: z.boolean(),
+    autosync: z.boolean(),
+    userSyncEnabled: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+export type SyncTrigger = z.infer<typeof syncTriggerSchema>;
+export type SyncStatus = z.infer<typeof syncStatusSchema>;
+export type EntryAction = z.infer<typeof entryActionSchema>;
+export type RunCounts = z.infer<typeof runCountsSchema>;
+export type SyncRun = z.infer<typeof syncRunSchema>;
+export type RunResponse = z.infer<typeof runResponseSchema>;
+export type RunList = z.infer<typeof runListSchema>;
+export type FieldChange = z.infer<typeof fieldChangeSchema>;
+export type SyncEntry = z.infer<typeof syncEntrySchema>;
+export type EntryQuery = z.input<typeof entryQuerySchema>;
+export type EntryList = z.infer<typeof entryListSchema>;
+export type Preview = z.infer<typeof previewSchema>;
+export type SyncSettings = z.infer<typeof syncSettingsSchema>;
+export type SettingsPatch = z.infer<typeof settingsPatchSchema>;

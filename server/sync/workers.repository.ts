@@ -1,0 +1,205 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Database } from '../db/database';
+import type { WorkerFields } from './decide';
+import type { WorkerState } from './worker-index';
+
+/**
+ * The sync's queries on `workers` (style.md rules 10–11): `companyId` always reaches the WHERE,
+ * writes take the caller's transaction, and every write is keyed by (company_id, procore_user_id)
+ * or by id, so re-running a page is harmless.
+ */
+type Db = Kysely<Database> | Transaction<Database>;
+
+const STATE_COLUMNS = [
+  'id',
+  'first_name',
+  'last_name',
+  'email',
+  'phone',
+  'payroll_id',
+  'position_id',
+  'active',
+  'procore_user_id',
+  'procore_updated_at',
+] as const;
+
+/** The workers a page of users could match: linked to one of them, or sharing an email or phone. */
+export async function findWorkersForUsers(
+  db: Db,
+  companyId: string,
+  keys: { procoreUserIds: string[]; emails: string[]; phones: string[] },
+): Promise<WorkerState[]> {
+  if (keys.procoreUserIds.length + keys.emails.length + keys.phones.length === 0) return [];
+  const rows = await db
+    .selectFrom('workers')
+    .select(STATE_COLUMNS)
+    .where('company_id', '=', companyId)
+    .where((eb) => {
+      const ors = [];
+      if (keys.procoreUserIds.length > 0) ors.push(eb('procore_user_id', 'in', keys.procoreUserIds));
+      if (keys.emails.length > 0) ors.push(eb(eb.fn('lower', ['email']), 'in', keys.emails));
+      if (keys.phones.length > 0) ors.push(eb('phone', 'in', keys.phones));
+      return eb.or(ors);
+    })
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    email: r.email,
+    phone: r.phone,
+    payrollId: r.payroll_id,
+    positionId: r.position_id,
+    active: r.active,
+    procoreUserId: r.procore_user_id,
+    procoreUpdatedAt: r.procore_updated_at,
+  }));
+}
+
+export interface SyncedWorkerRow {
+  procoreUserId: string;
+  fields: WorkerFields;
+}
+
+/**
+ * Creates or updates workers linked to Procore users in one statement. Every row is an eligible
+ * user, so the worker is (re)activated. With Sync Classifications off the position is left as the
+ * admin set it (seed.md, "Classifications").
+ */
+export async function upsertSyncedWorkers(
+  trx: Transaction<Database>,
+  companyId: string,
+  rows: SyncedWorkerRow[],
+  opts: { syncClassifications: boolean; now: Date },
+): Promise<Map<string, string>> {
+  if (rows.length === 0) return new Map();
+  const inserted = await trx
+    .insertInto('workers')
+    .values(
+      rows.map((r) => ({
+        company_id: companyId,
+        first_name: r.fields.firstName,
+        last_name: r.fields.lastName,
+        email: r.fields.email,
+        phone: r.fields.phone,
+        payroll_id: r.fields.payrollId,
+        position_id: opts.syncClassifications ? r.fields.positionId : null,
+        active: true,
+        source: 'procore_user' as const,
+        procore_user_id: r.procoreUserId,
+        procore_updated_at: r.fields.procoreUpdatedAt,
+        deactivated_reason: null,
+        last_synced_at: opts.now,
+        updated_at: opts.now,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.columns(['company_id', 'procore_user_id']).doUpdateSet((eb) => ({
+        first_name: eb.ref('excluded.first_name'),
+        last_name: eb.ref('excluded.last_name'),
+        email: eb.ref('excluded.email'),
+        phone: eb.ref('excluded.phone'),
+        payroll_id: eb.ref('excluded.payroll_id'),
+        ...(opts.syncClassifications ? { position_id: eb.ref('excluded.position_id') } : {}),
+        active: true,
+        deactivated_reason: null,
+        procore_updated_at: eb.ref('excluded.procore_updated_at'),
+        last_synced_at: eb.ref('excluded.last_synced_at'),
+        updated_at: eb.ref('excluded.updated_at'),
+      })),
+    )
+    .returning(['id', 'procore_user_id'])
+    .execute();
+  return new Map(inserted.map((r) => [r.procore_user_id ?? '', r.id]));
+}
+
+/** Links a pre-existing local worker to its Procore user (first sight, one email/phone match). */
+export async function linkWorker(
+  trx: Transaction<Database>,
+  companyId: string,
+  workerId: string,
+  row: SyncedWorkerRow,
+  opts: { syncClassifications: boolean; now: Date },
+): Promise<void> {
+  await trx
+    .updateTable('workers')
+    .set({
+      first_name: row.fields.firstName,
+      last_name: row.fields.lastName,
+      email: row.fields.email,
+      phone: row.fields.phone,
+      payroll_id: row.fields.payrollId,
+      ...(opts.syncClassifications ? { position_id: row.fields.positionId } : {}),
+      active: true,
+      deactivated_reason: null,
+      source: 'procore_user',
+      procore_user_id: row.procoreUserId,
+      procore_updated_at: row.fields.procoreUpdatedAt,
+      last_synced_at: opts.now,
+      updated_at: opts.now,
+    })
+    .where('company_id', '=', companyId)
+    .where('id', '=', workerId)
+    .execute();
+}
+
+/** Deactivates, never deletes (design.md "Matching and rules"). */
+export async function deactivateWorkers(
+  trx: Transaction<Database>,
+  companyId: string,
+  workerIds: string[],
+  reason: string,
+  now: Date,
+): Promise<string[]> {
+  if (workerIds.length === 0) return [];
+  const rows = await trx
+    .updateTable('workers')
+    .set({ active: false, deactivated_reason: reason, last_synced_at: now, updated_at: now })
+    .where('company_id', '=', companyId)
+    .where('id', 'in', workerIds)
+    .where('active', '=', true)
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Records that a sync saw these workers' users unchanged (the Workers page's "last synced"). */
+export async function touchWorkers(
+  trx: Transaction<Database>,
+  companyId: string,
+  workerIds: string[],
+  now: Date,
+): Promise<void> {
+  if (workerIds.length === 0) return;
+  await trx
+    .updateTable('workers')
+    .set({ last_synced_at: now })
+    .where('company_id', '=', companyId)
+    .where('id', 'in', workerIds)
+    .execute();
+}
+
+/** The safeguard's denominator: active workers that come from Procore users. */
+export async function countSyncedActiveWorkers(db: Db, companyId: string): Promise<number> {
+  const row = await db
+    .selectFrom('workers')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('company_id', '=', companyId)
+    .where('source', '=', 'procore_user')
+    .where('active', '=', true)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Active linked workers, for the full reconcile's "no longer in the directory" check. */
+export function listActiveLinkedWorkers(db: Db, companyId: string) {
+  return db
+    .selectFrom('workers')
+    .select(['id', 'procore_user_id', 'first_name', 'last_name', 'email'])
+    .where('company_id', '=', companyId)
+    .where('source', '=', 'procore_user')
+    .where('active', '=', true)
+    .orderBy('id')
+    .execute();
+}

@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { sessionOf } from '../auth/request-context';
+import { invalidInput } from '../errors';
+import { listWorkers } from './workers.repository';
+import { type Worker, workerListSchema, workerQuerySchema } from './workers.schemas';
+
+/** `GET /api/companies/:companyId/workers` for the Workers page; the session's company only. */
+const params = z.object({ companyId: z.string().regex(/^\d+$/) });
+
+type Cursor = { lastName: string; firstName: string; id: string };
+
+const encodeCursor = (c: Cursor) =>
+  Buffer.from(JSON.stringify([c.lastName, c.firstName, c.id])).toString('base64url');
+
+function decodeCursor(raw: string): Cursor {
+  try {
+    const [lastName, firstName, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown[];
+    if (
+      typeof lastName === 'string' &&
+      typeof firstName === 'string' &&
+      typeof id === 'string' &&
+      /^\d+$/.test(id)
+    ) {
+      return { lastName, firstName, id };
+    }
+  } catch {
+    // fall through
+  }
+  throw invalidInput('The cursor is not valid; start from the first page.');
+}
+
+export async function workersRoutes(root: FastifyInstance) {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  app.get(
+    '/companies/:companyId/workers',
+    { schema: { params, querystring: workerQuerySchema, response: { 200: workerListSchema } } },
+    async (request) => {
+      const { companyId } = sessionOf(request);
+      const query = request.query;
+      const rows = await listWorkers(app.db, companyId, {
+        q: query.q || undefined,
+        active: query.active === undefined ? undefined : query.active === 'true',
+        source: query.source,
+        positionId: query.positionId,
+        after: query.cursor ? decodeCursor(query.cursor) : undefined,
+        limit: query.limit + 1,
+      });
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      const workers: Worker[] = page.map((r) => ({
+        id: r.id,
+        firstName: r.first_name,
+        lastName: r.last_name,
+        email: r.email,
+        phone: r.phone,
+        payrollId: r.payroll_id,
+        position: r.position_id && r.position_name ? { id: r.position_id, name: r.position_name } : null,
+        active: r.active,
+        deactivatedReason: r.deactivated_reason,
+        source: r.source,
+        procoreUserId: r.procore_user_id,
+        lastSyncedAt: r.last_synced_at?.toISOString() ?? null,
+        updatedAt: r.updated_at.toISOString(),
+      }));
+      return {
+        workers,
+        nextCursor:
+          rows.length > query.limit && last
+            ? encodeCursor({ lastName: last.last_name, firstName: last.first_name, id: last.id })
+            : null,
+      };
+    },
+  );
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+/** The Workers page's list (issue 7): who the sync made, and local workers beside them. */
+const id = z.string().regex(/^\d+$/, 'expected a numeric id');
+
+export const workerSourceSchema = z.enum(['procore_user', 'local']);
+
+export const workerQuerySchema = z.object({
+  q: z.string().trim().max(200).optional(),
+  active: z.enum(['true', 'false']).optional(),
+  source: workerSourceSchema.optional(),
+  positionId: id.optional(),
+  cursor: z.string().max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export const workerSchema = z.object({
+  id,
+  firstName: z.string(),
+  lastName: z.string(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  payrollId: z.string().nullable(),
+  position: z.object({ id, name: z.string() }).nullable(),
+  active: z.boolean(),
+  deactivatedReason: z.string().nullable(),
+  source: workerSourceSchema,
+  procoreUserId: id.nullable(),
+  lastSyncedAt: z.string().nullable(),
+  updatedAt: z.string(),
+});
+
+export const workerListSchema = z.object({
+  workers: z.array(workerSchema),
+  nextCursor: z.string().nullable(),
+});
+
+export type WorkerSource = z.infer<typeof workerSourceSchema>;
+export type WorkerQuery = z.input<typeof workerQuerySchema>;
+export type Worker = z.infer<typeof workerSchema>;
+export type WorkerList = z.infer<typeof workerListSchema>;
