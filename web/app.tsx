@@ -1,27 +1,33 @@
 import { useModel } from '@preact/signals';
 import { useEffect, useMemo } from 'preact/hooks';
+import { ErrorBoundary, LocationProvider } from 'preact-iso';
 import { createApi } from './api';
-import { companyIdFromLocation } from './context';
+import { AppContext, type AppServices, companyIdFromLocation } from './context';
 import { setUnauthorizedHandler } from './lib/request';
 import { MeModel } from './models/me.model';
 import { SessionModel } from './models/session.model';
+import { SettingsModel } from './models/settings.model';
+import { SyncRunsModel } from './models/sync-runs.model';
 import { ConnectScreen } from './screens/connect';
-import { SignedInShell } from './screens/shell';
+import { Shell } from './screens/shell';
 
 export function App() {
   const companyId = companyIdFromLocation(window.location.search);
-  if (!companyId) {
-    return (
-      <main class="app">
-        <Header />
-        <section class="core-banner core-banner--error banner" role="alert">
-          Open Worker Sync from your company's tools in Procore: the address has to say which company it is
-          for (<code>?company_id=</code>), and this one does not.
-        </section>
-      </main>
-    );
-  }
-  return <CompanyApp companyId={companyId} />;
+  return (
+    <ErrorBoundary onError={(err) => console.error(err)}>
+      {companyId ? (
+        <CompanyApp companyId={companyId} />
+      ) : (
+        <main class="app">
+          <AppHeader />
+          <div class="core-banner core-banner--error banner" role="alert">
+            Open Worker Sync from your company's tools in Procore: the address has to say which company it is
+            for (<code>?company_id=</code>), and this one does not.
+          </div>
+        </main>
+      )}
+    </ErrorBoundary>
+  );
 }
 
 function CompanyApp({ companyId }: { companyId: string }) {
@@ -31,30 +37,62 @@ function CompanyApp({ companyId }: { companyId: string }) {
     return () => setUnauthorizedHandler(null);
   }, [session]);
   const signedIn = session.session.value;
-  return (
-    <main class="app">
-      <Header userName={signedIn?.userName} />
-      {signedIn ? (
-        <SignedIn companyId={companyId} token={session.token} key={signedIn.token} />
-      ) : (
+  if (!signedIn) {
+    return (
+      <main class="app">
+        <AppHeader />
         <ConnectScreen companyId={companyId} model={session} />
-      )}
-    </main>
+      </main>
+    );
+  }
+  // Keyed by token: a new sign-in starts every model afresh.
+  return (
+    <SignedIn
+      key={signedIn.token}
+      companyId={companyId}
+      token={session.token}
+      reconnect={() => session.expire('Connect to Procore again to resume syncing.')}
+    />
   );
 }
 
-function SignedIn({ companyId, token }: { companyId: string; token: () => string | null }) {
+function SignedIn(props: { companyId: string; token: () => string | null; reconnect: () => void }) {
+  const { companyId, token, reconnect } = props;
   const api = useMemo(() => createApi(companyId, token), [companyId, token]);
   const me = useModel(() => new MeModel(api));
-  return <SignedInShell api={api} me={me} />;
+  const runs = useModel(() => new SyncRunsModel(api));
+  const settings = useModel(() => new SettingsModel(api));
+  const services = useMemo<AppServices>(
+    () => ({
+      companyId,
+      api,
+      me,
+      runs,
+      settings,
+      reconnect,
+      href: (path) => `${path}?company_id=${companyId}`,
+    }),
+    [companyId, api, me, runs, settings, reconnect],
+  );
+  return (
+    <AppContext.Provider value={services}>
+      <LocationProvider>
+        <Shell />
+      </LocationProvider>
+    </AppContext.Provider>
+  );
 }
 
-function Header({ userName }: { userName?: string }) {
+export function AppHeader({ children }: { children?: preact.ComponentChildren }) {
   return (
     <header class="app-header">
-      <h1 class="app-title">Worker Sync</h1>
-      <p class="app-subtitle">Procore users → workforce workers</p>
-      {userName && <p class="app-user">Signed in as {userName}</p>}
+      <div class="app-brand">
+        <span class="app-mark" aria-hidden="true">
+          WS
+        </span>
+        <h1 class="app-title">Worker Sync</h1>
+      </div>
+      {children}
     </header>
   );
 }

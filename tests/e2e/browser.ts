@@ -10,6 +10,24 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
   '--disable-quic',
+  // Playwright starts Chromium with ThirdPartyStoragePartitioning disabled; with third-party
+  // cookies blocked that leaves a cross-site frame no storage at all, unlike real Chrome, which
+  // partitions it. A later --disable-features replaces Playwright's (the last switch wins), so this
+  // repeats Playwright's list without that one feature: the frame runs as it does for Procore users.
+  `--disable-features=${[
+    'AvoidUnnecessaryBeforeUnloadCheckSync',
+    'DestroyProfileOnBrowserClose',
+    'HttpsUpgrades',
+    'HttpsFirstBalancedModeAutoEnable',
+    'LensOverlay',
+    'MediaRouter',
+    'PaintHolding',
+    'AvoidCorsURLLoaderRestartOnRedirect',
+    'OptimizationHints',
+    'NetworkTimeServiceQuerying',
+    'AimEnabled',
+    'PreconnectToSearch',
+  ].join(',')}`,
 ];
 
 /** CHROMIUM_PATH, else Debian's /usr/bin/chromium, else Playwright's own browser. */

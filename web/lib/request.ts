@@ -1,7 +1,8 @@
 /**
  * The single request function under every API call (style.md rule 19): sends the session,
  * checks the status, parses JSON, and throws an ApiError carrying the server's code and a
- * message a person can act on.
+ * message a person can act on. `requestFile` shares the same send-and-check path for the one
+ * download (the .txt log), which needs the Bearer token a plain link cannot send.
  */
 export class ApiError extends Error {
   constructor(
@@ -19,6 +20,8 @@ export interface RequestOptions {
   body?: unknown;
   token?: string | null;
   signal?: AbortSignal;
+  /** Query parameters; undefined and empty values are left out. */
+  query?: Record<string, string | number | boolean | undefined | null>;
 }
 
 /** Called when the server says the session is gone (401): the app returns to Connect. */
@@ -28,12 +31,39 @@ export function setUnauthorizedHandler(handler: (() => void) | null): void {
 }
 
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const response = await send(path, options, 'application/json');
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  return (text ? JSON.parse(text) : null) as T;
+}
+
+export interface DownloadedFile {
+  blob: Blob;
+  filename: string | null;
+}
+
+export async function requestFile(path: string, options: RequestOptions = {}): Promise<DownloadedFile> {
+  const response = await send(path, options, 'text/plain, */*');
+  return { blob: await response.blob(), filename: filenameOf(response.headers.get('content-disposition')) };
+}
+
+export function withQuery(path: string, query: RequestOptions['query']): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  }
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+async function send(path: string, options: RequestOptions, accept: string): Promise<Response> {
+  const headers: Record<string, string> = { accept };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let response: Response;
   try {
-    response = await fetch(path, {
+    response = await fetch(withQuery(path, options.query), {
       method: options.method ?? 'GET',
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
@@ -43,22 +73,36 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     if ((err as Error).name === 'AbortError') throw err;
     throw new ApiError(0, 'network', 'Could not reach Worker Sync. Check your connection and try again.');
   }
-  if (response.status === 204) return undefined as T;
-  const text = await response.text();
-  let json: unknown = null;
+  if (response.ok) return response;
+  const error = await errorOf(response);
+  if (response.status === 401 && options.token) onUnauthorized?.();
+  throw new ApiError(
+    response.status,
+    error?.code ?? 'http_error',
+    error?.message ?? fallbackMessage(response.status),
+  );
+}
+
+async function errorOf(response: Response): Promise<{ code?: string; message?: string } | undefined> {
   try {
-    json = text ? JSON.parse(text) : null;
+    return ((await response.json()) as { error?: { code?: string; message?: string } } | null)?.error;
   } catch {
-    // not JSON: handled below
+    return undefined; // not JSON (a proxy's error page): the fallback message says what to do
   }
-  if (!response.ok) {
-    const error = (json as { error?: { code?: string; message?: string } } | null)?.error;
-    if (response.status === 401 && options.token) onUnauthorized?.();
-    throw new ApiError(
-      response.status,
-      error?.code ?? 'http_error',
-      error?.message ?? `Worker Sync answered ${response.status}. Try again in a moment.`,
-    );
-  }
-  return json as T;
+}
+
+function fallbackMessage(status: number): string {
+  if (status === 403) return 'You do not have permission to do that. Ask a Procore company admin.';
+  if (status === 404) return 'That was not found. It may have been removed; reload the page.';
+  if (status >= 500) return 'Worker Sync had a problem on its side. Try again in a minute.';
+  return `Worker Sync answered ${status}. Try again in a moment.`;
+}
+
+/** `attachment; filename="acme-2026-11-25.txt"` → the name, so the saved file keeps it. */
+function filenameOf(disposition: string | null): string | null {
+  if (!disposition) return null;
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+  if (star?.[1]) return decodeURIComponent(star[1]);
+  const plain = /filename="?([^";]+)"?/i.exec(disposition);
+  return plain?.[1] ?? null;
 }

@@ -1,19 +1,18 @@
-import { computed, createModel, type ReadonlySignal, signal } from '@preact/signals';
+import { computed, createModel, effect, type ReadonlySignal, signal } from '@preact/signals';
 import type { MeResponse } from '../../server/install/connection.schemas';
 import type { Api } from '../api';
-import { ApiError } from '../lib/request';
-
-/** Remote data is one status signal (style.md rule 18). */
-export type Remote<T> =
-  | { status: 'loading' }
-  | { status: 'ready'; data: T }
-  | { status: 'error'; error: ApiError };
+import { poll } from '../lib/poll';
+import { failed, type Remote } from './remote';
 
 export interface MeModel {
   me: ReadonlySignal<Remote<MeResponse>>;
+  isAdmin: ReadonlySignal<boolean>;
   reload(): Promise<void>;
   disconnect(): Promise<void>;
 }
+
+// The connection changes rarely (a webhook arriving, an admin disconnecting elsewhere).
+const ME_POLL_MS = 15_000;
 
 export const MeModel = createModel((api: Api): MeModel => {
   const me = signal<Remote<MeResponse>>({ status: 'loading' }, { name: 'me' });
@@ -21,12 +20,14 @@ export const MeModel = createModel((api: Api): MeModel => {
     try {
       me.value = { status: 'ready', data: await api.me() };
     } catch (err) {
-      me.value = { status: 'error', error: asApiError(err) };
+      me.value = failed(me.peek(), err);
     }
   };
   void reload();
+  effect(() => poll(reload, () => ME_POLL_MS));
   return {
     me: computed(() => me.value),
+    isAdmin: computed(() => me.value.status === 'ready' && me.value.data.user.isAdmin),
     reload,
     async disconnect() {
       const connection = await api.disconnect();
@@ -35,9 +36,3 @@ export const MeModel = createModel((api: Api): MeModel => {
     },
   };
 });
-
-export function asApiError(err: unknown): ApiError {
-  return err instanceof ApiError
-    ? err
-    : new ApiError(0, 'unknown', 'Something went wrong. Reload the page to try again.');
-}

@@ -1,31 +1,52 @@
-import type { Api } from '../api';
-import type { MeModel } from '../models/me.model';
-import { ConnectionScreen } from './connection';
+import { lazy, Route, Router } from 'preact-iso';
+import { AppHeader } from '../app';
+import { ErrorBanner } from '../components/error-banner';
+import { Loading } from '../components/loading';
+import { TabBar } from '../components/tab-bar';
+import { useApp } from '../context';
 
-/** The signed-in app: the company's pages. */
-export function SignedInShell({ api, me }: { api: Api; me: MeModel }) {
+// Screens are few and lazy (style.md rule 20); Users is the default, as in seed.md.
+const UsersScreen = lazy(() => import('./users').then((m) => m.UsersScreen));
+const RunDetailScreen = lazy(() => import('./run-detail').then((m) => m.RunDetailScreen));
+const WorkersScreen = lazy(() => import('./workers').then((m) => m.WorkersScreen));
+const ConnectionScreen = lazy(() => import('./connection').then((m) => m.ConnectionScreen));
+
+/** The signed-in app: who and which company, the tab bar, and the page. */
+export function Shell() {
+  const { me } = useApp();
   const state = me.me.value;
-  switch (state.status) {
-    case 'loading':
-      return (
-        <p class="loading" role="status">
-          Loading your company…
-        </p>
-      );
-    case 'error':
-      return (
-        <div class="core-banner core-banner--error banner" role="alert">
-          {state.error.message}{' '}
-          <button
-            type="button"
-            class="core-button core-button--secondary core-button--md"
-            onClick={() => me.reload()}
-          >
-            Try again
-          </button>
-        </div>
-      );
-    case 'ready':
-      return <ConnectionScreen data={state.data} onDisconnect={() => me.disconnect()} api={api} />;
-  }
+  return (
+    <div class="app">
+      <AppHeader>
+        {state.status === 'ready' && (
+          <p class="app-context">
+            <span class="app-company">{state.data.connection.companyName}</span>
+            <span class="app-user">
+              {state.data.user.name} · {state.data.user.isAdmin ? 'Company admin' : 'Viewer'}
+            </span>
+          </p>
+        )}
+      </AppHeader>
+      <TabBar />
+      <main class="page" id="main">
+        {state.status === 'loading' && <Loading label="Loading your company…" />}
+        {state.status === 'error' && (
+          <ErrorBanner
+            error={state.error}
+            what="Worker Sync could not load your company."
+            onRetry={() => me.reload()}
+          />
+        )}
+        {state.status === 'ready' && (
+          <Router>
+            <Route path="/" component={UsersScreen} />
+            <Route path="/runs/:runId" component={RunDetailScreen} />
+            <Route path="/workers" component={WorkersScreen} />
+            <Route path="/connection" component={ConnectionScreen} />
+            <Route default component={UsersScreen} />
+          </Router>
+        )}
+      </main>
+    </div>
+  );
 }

@@ -1,0 +1,34 @@
+import { expect, test } from '@playwright/test';
+import { ADMIN, connectAs, resetSandbox } from './app';
+import { screenshot } from './screenshots';
+
+test.describe.configure({ timeout: 150_000 });
+
+test('a Procore outage during a sync ends in a readable error, and Sync works again after', async ({
+  page,
+}) => {
+  await resetSandbox(page);
+  const app = await connectAs(page, ADMIN);
+
+  // Every company-users request answers 503 from now on (after the sign-in, which used /me).
+  const fault = await page.request.post('/_sandbox/faults', {
+    data: { kind: 'error', status: 503, retry_after: 0, path: '/rest/**/users**' },
+  });
+  expect(fault.ok()).toBeTruthy();
+
+  await app.getByRole('button', { name: 'Sync', exact: true }).click();
+  const failure = app.getByRole('alert').filter({ hasText: 'The sync failed.' });
+  await expect(failure).toBeVisible({ timeout: 120_000 });
+  await expect(failure).toContainText(/Procore/);
+  await expect(failure).toContainText('press Sync to try again');
+  await expect(
+    app
+      .getByRole('table', { name: /User Sync Logs/ })
+      .locator('tbody tr')
+      .first(),
+  ).toContainText('Failed');
+  await screenshot(page, 'users-procore-outage');
+
+  await page.request.delete('/_sandbox/faults');
+  await expect(app.getByRole('button', { name: 'Sync', exact: true })).toBeEnabled();
+});

@@ -1,0 +1,28 @@
+import { expect, test } from '@playwright/test';
+import { ADMIN, appFrame, connectAs, resetSandbox } from './app';
+
+test('Autosync and Sync Classifications are saved at once and survive a reload', async ({ page }) => {
+  await resetSandbox(page);
+  let app = await connectAs(page, ADMIN);
+  const autosync = () => app.getByRole('switch', { name: /Autosync/ });
+  const classifications = () => app.getByRole('checkbox', { name: 'Sync Classifications' });
+  await expect(autosync()).toBeEnabled();
+
+  const autosyncWas = await autosync().isChecked();
+  const classificationsWas = await classifications().isChecked();
+  await autosync().click();
+  await expect(app.locator('#setting-autosync-status')).toHaveText('Saved');
+  await classifications().click();
+  await expect(app.locator('#setting-syncClassifications-status')).toHaveText('Saved');
+
+  await page.reload();
+  app = appFrame(page); // the session is in the frame's sessionStorage: no new sign-in
+  await expect(autosync()).toBeChecked({ checked: !autosyncWas });
+  await expect(classifications()).toBeChecked({ checked: !classificationsWas });
+
+  // Put them back, so later specs start from the defaults.
+  await autosync().click();
+  await expect(app.locator('#setting-autosync-status')).toHaveText('Saved');
+  await classifications().click();
+  await expect(app.locator('#setting-syncClassifications-status')).toHaveText('Saved');
+});

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { ADMIN, connectAs, resetSandbox } from './app';
+import { screenshot } from './screenshots';
+
+test.describe.configure({ timeout: 120_000 });
+
+test('an admin presses Sync, watches the progress reach the end, and the run tops the logs', async ({
+  page,
+}) => {
+  await resetSandbox(page);
+  const app = await connectAs(page, ADMIN);
+  const logs = app.getByRole('table', { name: /User Sync Logs/ });
+  const rowsBefore = await logs
+    .locator('tbody tr')
+    .count()
+    .catch(() => 0);
+
+  const sync = app.getByRole('button', { name: 'Sync', exact: true });
+  await expect(sync).toBeEnabled();
+  await sync.click();
+
+  // While it runs the button says so and cannot start another one.
+  const busy = app.getByRole('button', { name: /^(Starting…|Sync queued…|Syncing…)/ });
+  await expect(busy).toBeDisabled();
+  await expect(app.getByRole('progressbar', { name: 'Users processed' }).first()).toBeVisible();
+
+  const done = app.getByText(/^Sync finished/);
+  await expect(done).toBeVisible({ timeout: 90_000 });
+  const bar = app.getByRole('progressbar', { name: 'Users processed' }).first();
+  const max = await bar.getAttribute('aria-valuemax');
+  expect(max).not.toBeNull();
+  await expect(bar).toHaveAttribute('aria-valuenow', max!);
+  await expect(sync).toBeEnabled();
+
+  const top = logs.locator('tbody tr').first();
+  await expect(logs.locator('tbody tr')).toHaveCount(rowsBefore + 1);
+  await expect(top).toContainText('Manual');
+  await expect(top).toContainText(ADMIN);
+  await expect(top.getByText(/Succeeded|Partly synced/)).toBeVisible();
+  await screenshot(page, 'users');
+
+  // Download: the .txt names a skipped user and why (Priya Natarajan has no email in the seed).
+  const downloadPromise = page.waitForEvent('download');
+  await top.getByRole('button', { name: /Download the log/ }).click();
+  const download = await downloadPromise;
+  expect(download.suggestedFilename()).toMatch(/\.txt$/);
+  const text = readFileSync((await download.path())!, 'utf8');
+  expect(text).toContain('Priya Natarajan');
+  expect(text).toMatch(/Missing email/i);
+
+  // The run's detail: entries filtered by result and searched by name.
+  await top.getByRole('link').first().click();
+  await expect(app.getByRole('heading', { name: /Manual sync/ })).toBeVisible();
+  await app.getByRole('combobox', { name: 'Result' }).selectOption('skipped');
+  await app.getByRole('searchbox', { name: 'Search' }).fill('Priya');
+  const entries = app.getByRole('table', { name: 'Users in this sync' });
+  await expect(entries.locator('tbody tr')).toHaveCount(1);
+  await expect(entries).toContainText('Missing email');
+  await app.getByRole('searchbox', { name: 'Search' }).fill('');
+  await expect(entries.locator('tbody tr').nth(1)).toBeVisible();
+  await screenshot(page, 'run-detail');
+  await page.setViewportSize({ width: 400, height: 800 });
+  await screenshot(page, 'run-detail');
+  await app.getByRole('link', { name: '← User Sync Logs' }).click();
+  await expect(logs).toBeVisible();
+  await screenshot(page, 'users');
+});

@@ -1,0 +1,149 @@
+import type { SyncRun } from '../api-types';
+import { useApp } from '../context';
+import { durationOf, formatDateTime, formatDuration, plural, syncedCount } from '../lib/format';
+import { TRIGGER_LABEL } from './status-pill';
+import './sync-progress.css';
+
+/**
+ * The run going now, read from the logs (so a reload, or a colleague's sync, shows the same), and
+ * the outcome of a run this page watched finish.
+ */
+export function SyncProgress() {
+  const { runs } = useApp();
+  const active = runs.activeRun.value;
+  const finished = runs.finishedRun.value;
+  const start = runs.start.value;
+  return (
+    <>
+      {start.status === 'error' && (
+        <div class="core-banner core-banner--error banner" role="alert">
+          <strong>The sync did not start.</strong> {start.message}
+        </div>
+      )}
+      {active ? (
+        <Running run={active} />
+      ) : (
+        finished && <Outcome run={finished} onDismiss={runs.dismissFinished} />
+      )}
+    </>
+  );
+}
+
+function Running({ run }: { run: SyncRun }) {
+  const { href } = useApp();
+  const { seen, total } = run.progress;
+  const who = run.startedBy ? ` by ${run.startedBy}` : run.trigger === 'auto' ? ' by Autosync' : '';
+  return (
+    <section class="progress-card" aria-labelledby="progress-heading">
+      <div class="progress-card__head">
+        <h3 id="progress-heading" class="progress-card__title">
+          {run.status === 'queued' ? 'Sync queued' : 'Syncing users from Procore'}
+        </h3>
+        <a href={href(`/runs/${run.id}`)}>View details</a>
+      </div>
+      <ProgressBar
+        seen={seen}
+        total={total}
+        label="Users processed"
+        indeterminate={run.status === 'queued' || !total}
+      />
+      <p class="progress-card__text">
+        {run.status === 'queued'
+          ? 'Starting in a moment…'
+          : total
+            ? `${seen.toLocaleString()} of ${plural(total, 'user')} processed`
+            : `${plural(seen, 'user')} processed`}
+        <span class="muted">
+          {' · '}
+          {syncedCount(run.counts).toLocaleString()} synced · {run.counts.skipped.toLocaleString()} skipped ·{' '}
+          {run.counts.failed.toLocaleString()} failed
+        </span>
+      </p>
+      <p class="progress-card__meta muted">
+        {TRIGGER_LABEL[run.trigger]} sync started{who} at {formatDateTime(run.startedAt ?? run.queuedAt)}. You
+        can leave this page; the sync goes on.
+      </p>
+    </section>
+  );
+}
+
+function Outcome({ run, onDismiss }: { run: SyncRun; onDismiss: () => void }) {
+  const { href } = useApp();
+  const { seen, total } = run.progress;
+  const counts = `${syncedCount(run.counts).toLocaleString()} synced, ${run.counts.skipped.toLocaleString()} skipped, ${run.counts.failed.toLocaleString()} failed`;
+  const tone = run.status === 'succeeded' ? 'success' : run.status === 'failed' ? 'error' : 'info';
+  return (
+    <section
+      class={`core-banner core-banner--${tone} banner outcome`}
+      role={run.status === 'failed' ? 'alert' : 'status'}
+    >
+      <div class="outcome__body">
+        <strong>{headline(run)}</strong>{' '}
+        {run.status === 'failed' ? (
+          <>
+            {run.statusReason ?? 'The sync stopped before it finished.'} Workers already synced keep their
+            changes; press Sync to try again.
+          </>
+        ) : run.status === 'needs_review' ? (
+          'Review it below before anyone is deactivated.'
+        ) : (
+          <>
+            {seen.toLocaleString()}
+            {total ? ` of ${total.toLocaleString()}` : ''} users processed in{' '}
+            {formatDuration(durationOf(run))}: {counts}.
+            {run.status === 'partial' && ' Open the details to see who failed and why.'}
+          </>
+        )}
+        {run.status !== 'needs_review' && run.status !== 'failed' && (
+          <ProgressBar seen={seen} total={total ?? seen} label="Users processed" indeterminate={false} />
+        )}
+      </div>
+      <div class="outcome__actions">
+        <a href={href(`/runs/${run.id}`)}>View details</a>
+        <button type="button" class="link-button" onClick={onDismiss}>
+          Dismiss
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function headline(run: SyncRun): string {
+  switch (run.status) {
+    case 'succeeded':
+      return 'Sync finished.';
+    case 'partial':
+      return 'Sync finished with failures.';
+    case 'failed':
+      return 'The sync failed.';
+    case 'needs_review':
+      return 'The sync is waiting for review.';
+    case 'canceled':
+      return 'The sync was canceled.';
+    default:
+      return 'Sync ended.';
+  }
+}
+
+export function ProgressBar(props: {
+  seen: number;
+  total: number | null;
+  label: string;
+  indeterminate: boolean;
+}) {
+  const pct = props.total ? Math.min(100, Math.round((100 * props.seen) / props.total)) : 0;
+  return (
+    <div
+      class={`bar${props.indeterminate ? ' bar--indeterminate' : ''}`}
+      role="progressbar"
+      aria-label={props.label}
+      aria-valuemin={0}
+      aria-valuemax={props.total ?? undefined}
+      aria-valuenow={props.indeterminate ? undefined : props.seen}
+      aria-valuetext={props.total ? `${props.seen} of ${props.total}` : undefined}
+    >
+      {/* Preact 11 adds no unit to numbers (toolchain.md §7): the width is a string. */}
+      <div class="bar__fill" style={{ width: props.indeterminate ? '30%' : `${pct}%` }} />
+    </div>
+  );
+}

@@ -1,0 +1,202 @@
+import { useModel, useSignal } from '@preact/signals';
+import type { Worker } from '../api-types';
+import { EmptyState } from '../components/empty-state';
+import { ErrorBanner } from '../components/error-banner';
+import { Loading } from '../components/loading';
+import { WorkerDetail } from '../components/worker-detail';
+import { useApp } from '../context';
+import { formatDateTime, formatPhone, plural } from '../lib/format';
+import { type WorkerFilters, WorkersModel } from '../models/workers.model';
+
+/** The workforce list: search, filters, where each worker comes from, and its last sync. */
+export function WorkersScreen() {
+  const { api } = useApp();
+  const model = useModel(() => new WorkersModel(api));
+  const f = model.filters.value;
+  const set =
+    <K extends keyof WorkerFilters>(key: K) =>
+    (e: Event) =>
+      model.setFilter(
+        key,
+        (e.currentTarget as HTMLInputElement | HTMLSelectElement).value as WorkerFilters[K],
+      );
+  return (
+    <div class="workers">
+      <div class="page-head">
+        <div class="page-head__text">
+          <h2 class="page-title">Workers</h2>
+          <p class="page-lead">
+            Workers synced from Procore show their Procore details read-only: change those in Procore's
+            Directory and they update here within seconds.
+          </p>
+        </div>
+      </div>
+      <search class="filters" aria-label="Filter workers">
+        <label class="field field--grow">
+          <span class="field__label">Search</span>
+          <input
+            class="input"
+            type="search"
+            placeholder="Name, email, phone or payroll ID"
+            value={f.q}
+            onInput={set('q')}
+          />
+        </label>
+        <label class="field">
+          <span class="field__label">Status</span>
+          <select class="input" value={f.active} onChange={set('active')}>
+            <option value="">Active and inactive</option>
+            <option value="true">Active</option>
+            <option value="false">Inactive</option>
+          </select>
+        </label>
+        <label class="field">
+          <span class="field__label">Source</span>
+          <select class="input" value={f.source} onChange={set('source')}>
+            <option value="">All sources</option>
+            <option value="procore_user">From Procore</option>
+            <option value="local">Local only</option>
+          </select>
+        </label>
+        <label class="field">
+          <span class="field__label">Position</span>
+          <select class="input" value={f.positionId} onChange={set('positionId')}>
+            <option value="">All positions</option>
+            {model.positions.value.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      </search>
+      <WorkerList model={model} />
+    </div>
+  );
+}
+
+function WorkerList({ model }: { model: WorkersModel }) {
+  const state = model.workers.value;
+  const open = useSignal<string | null>(null);
+  const f = model.filters.value;
+  const filtered = Boolean(f.q || f.active || f.source || f.positionId);
+  if (state.status === 'loading') return <Loading label="Loading workers…" />;
+  if (state.status === 'error') {
+    return (
+      <ErrorBanner
+        error={state.error}
+        what="The workers could not be loaded."
+        onRetry={() => model.setFilter('q', f.q)}
+      />
+    );
+  }
+  const { workers, nextCursor } = state.data;
+  if (workers.length === 0) {
+    return filtered ? (
+      <EmptyState title="No workers match these filters.">
+        Clear the search or choose other filters.
+      </EmptyState>
+    ) : (
+      <EmptyState title="No workers yet.">
+        Run a sync on the Users page to import your Procore users as workers.
+      </EmptyState>
+    );
+  }
+  return (
+    <>
+      {state.refreshError && (
+        <p class="stale" role="status">
+          Could not refresh the list ({state.refreshError.message}). Retrying automatically.
+        </p>
+      )}
+      <div class="table-wrap">
+        <table class="data-table data-table--stack">
+          <caption class="visually-hidden">Workers</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Email</th>
+              <th scope="col">Phone</th>
+              <th scope="col">Payroll ID</th>
+              <th scope="col">Position</th>
+              <th scope="col">Status</th>
+              <th scope="col">Last sync</th>
+            </tr>
+          </thead>
+          <tbody>
+            {workers.map((w) => (
+              <WorkerRow
+                key={w.id}
+                worker={w}
+                open={open.value === w.id}
+                onToggle={() => {
+                  open.value = open.value === w.id ? null : w.id;
+                }}
+              />
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div class="more">
+        <span class="muted">
+          Showing {plural(workers.length, 'worker')}
+          {nextCursor ? '' : ' (all)'}
+        </span>
+        {nextCursor && (
+          <button
+            type="button"
+            class="core-button core-button--secondary core-button--md"
+            onClick={() => model.loadMore()}
+          >
+            Show more workers
+          </button>
+        )}
+      </div>
+    </>
+  );
+}
+
+function WorkerRow({ worker: w, open, onToggle }: { worker: Worker; open: boolean; onToggle: () => void }) {
+  const fromProcore = w.source === 'procore_user';
+  const detailId = `worker-${w.id}-detail`;
+  return (
+    <>
+      <tr data-worker-id={w.id} class={w.active ? '' : 'row--inactive'}>
+        <th scope="row" data-label="Name">
+          <button
+            type="button"
+            class="link-button name-button"
+            aria-expanded={open}
+            aria-controls={detailId}
+            onClick={onToggle}
+          >
+            {w.firstName} {w.lastName}
+          </button>
+          <span class={`source source--${fromProcore ? 'procore' : 'local'}`}>
+            {fromProcore ? 'From Procore' : 'Local'}
+          </span>
+        </th>
+        <td data-label="Email" class="break" data-wide>
+          {w.email ?? <span class="muted">—</span>}
+        </td>
+        <td data-label="Phone">{formatPhone(w.phone) ?? <span class="muted">—</span>}</td>
+        <td data-label="Payroll ID">{w.payrollId ?? <span class="muted">—</span>}</td>
+        <td data-label="Position">{w.position?.name ?? <span class="muted">—</span>}</td>
+        <td data-label="Status">
+          <span class={`pill pill--${w.active ? 'green' : 'gray'}`}>{w.active ? 'Active' : 'Inactive'}</span>
+          {!w.active && w.deactivatedReason && <span class="cell-note">{w.deactivatedReason}</span>}
+        </td>
+        <td data-label="Last sync">
+          {fromProcore ? formatDateTime(w.lastSyncedAt) : <span class="muted">Not synced</span>}
+        </td>
+      </tr>
+      {open && (
+        <tr class="detail-row" id={detailId}>
+          <td colSpan={7}>
+            <WorkerDetail worker={w} />
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
