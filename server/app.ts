@@ -1,8 +1,14 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import { apiScope } from './auth/api-scope';
 import type { Config } from './config';
 import type { DatabaseHandle } from './db/connect';
@@ -77,10 +83,34 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler(notFoundHandler);
+  // The iframe app routes on the client (/workers, /runs/42): a reload of the frame on such a page
+  // gets index.html. API, OAuth, webhook and asset misses stay JSON 404s.
+  const webDirForPages = deps.webDir ?? WEB_DIST;
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const isPage =
+      request.method === 'GET' &&
+      !/^\/(api|auth|webhooks|assets)(\/|$)/.test(path) &&
+      !/\.[a-z0-9]+$/i.test(path) &&
+      existsSync(`${webDirForPages}/index.html`);
+    if (isPage) return reply.type('text/html').sendFile('index.html', webDirForPages);
+    return notFoundHandler(request, reply);
+  });
 
   app.decorate('config', config);
   app.decorate('db', deps.database.db);
+
+  // The JSON API described as OpenAPI (design.md, HTTP surface), from the same zod route schemas.
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'procore-worker-sync', version: '1', description: "The iframe app's JSON API." },
+      components: { securitySchemes: { session: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ session: [] }],
+    },
+    transform: jsonSchemaTransform,
+    hiddenTag: 'hidden',
+  });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   // Infrastructure first, then feature routes (style.md rule 2).
   await app.register(securityHeaders, { frameOrigins: config.frameOrigins });

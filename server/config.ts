@@ -41,6 +41,20 @@ const envSchema = z.object({
     .min(32, 'must be at least 32 characters')
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  APP_SECRET_PREVIOUS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const secrets = (v ?? '')
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+      if (secrets.some((x) => x.length < 32)) {
+        ctx.addIssue({ code: 'custom', message: 'each previous secret must be at least 32 characters' });
+        return z.NEVER;
+      }
+      return secrets;
+    }),
   PROCORE_CLIENT_ID: optionalText,
   PROCORE_CLIENT_SECRET: optionalText,
   PROCORE_LOGIN_URL: url.default('https://login.procore.com'),
@@ -76,6 +90,8 @@ export interface Config {
   readonly sandbox: boolean;
   readonly sandboxPort: number;
   readonly appSecret: string;
+  /** Earlier APP_SECRETs, still accepted to decrypt tokens stored before a rotation. */
+  readonly previousAppSecrets: readonly string[];
   readonly procore: {
     readonly clientId: string;
     readonly clientSecret: string;
@@ -140,6 +156,7 @@ export function parseConfig(
     sandbox,
     sandboxPort: e.SANDBOX_PORT,
     appSecret: e.APP_SECRET ?? readDevSecret(dataDir),
+    previousAppSecrets: e.APP_SECRET_PREVIOUS,
     procore: sandbox
       ? {
           clientId: SANDBOX_CLIENT_ID,

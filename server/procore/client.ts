@@ -49,7 +49,7 @@ export interface ProcoreClient {
 }
 
 export interface ProcoreClientOptions {
-  config: Pick<Config, 'procore' | 'appSecret'>;
+  config: Pick<Config, 'procore' | 'appSecret'> & Partial<Pick<Config, 'previousAppSecrets'>>;
   db: Kysely<Database>;
   /** Defaults to APP_SECRET's keyring; pass one with previous secrets while rotating. */
   keyring?: Keyring;
@@ -72,7 +72,7 @@ export function createProcoreClient(options: ProcoreClientOptions): ProcoreClien
   });
   const tokens = new TokenManager({
     db: options.db,
-    keyring: options.keyring ?? keyringFromSecret(config.appSecret),
+    keyring: options.keyring ?? keyringFromSecret(config.appSecret, config.previousAppSecrets ?? []),
     oauth,
     now: options.now,
   });

@@ -12,7 +12,8 @@
  *    the next request may go at `lastSent + (reset - lastSent) / (remaining + 1)`, so the last
  *    allowed request leaves before the window turns over and other processes sharing the token
  *    never find an empty window;
- *  - with nothing left it waits for the reset.
+ *  - with nothing left it waits for the reset; in the new window only the burst share goes out
+ *    before the first answer reports the new window's numbers (no thundering herd at a reset).
  * Every window's whole budget is used, so steady-state throughput is the limit itself.
  *
  * The reset header has whole seconds, rounded up, so a 10 s spike window that opened at x.1 s
@@ -45,11 +46,16 @@ interface Bucket {
   windowOpenedAt: number | undefined;
   windowOpenRtt: number;
   earlyResume: boolean;
+  /** Sending into a window we assume has turned over, before any answer from it. */
+  assumedFresh: boolean;
   lastSentAt: number;
   blockedUntil: number;
   inFlight: number;
   queue: Promise<void>;
 }
+
+/** How often a request parked behind an unanswered new window looks again. */
+const ANSWER_POLL_MS = 25;
 
 export interface RateLimitSnapshot {
   limit: number;
@@ -108,6 +114,7 @@ export class RatePacer {
         windowOpenedAt: undefined,
         windowOpenRtt: 0,
         earlyResume: true,
+        assumedFresh: false,
         lastSentAt: 0,
         blockedUntil: 0,
         inFlight: 0,
@@ -138,6 +145,11 @@ export class RatePacer {
     const now = this.#now();
     if (b.blockedUntil > now) return b.blockedUntil - now;
     if (b.limit === 0) return 0; // nothing known yet
+    if (b.assumedFresh) {
+      // A new window whose reset we have not been told yet: the burst share may go; the rest
+      // waits for the first answer to tell us the reset.
+      return b.remaining > b.limit * this.#burstShare ? 0 : ANSWER_POLL_MS;
+    }
     const end = this.#windowEnd(b);
     if (now >= end) return 0; // the window has turned over
     if (b.remaining <= 0) return end - now;
@@ -164,13 +176,10 @@ export class RatePacer {
       for (let wait = this.delayFor(key); wait > 0; wait = this.delayFor(key))
         await this.#sleep(wait, signal);
       const now = this.#now();
-      if (b.limit > 0 && now >= this.#windowEnd(b)) {
-        // Assume a fresh window, opened by this request, until a response says otherwise; the
-        // provisional reset keeps the requests queued behind this one from assuming it again.
+      if (b.limit > 0 && !b.assumedFresh && now >= this.#windowEnd(b)) {
+        // Assume a fresh window until a response says otherwise (see `delayFor`).
         b.remaining = b.limit;
-        b.resetAt = now + this.#spikeWindowMs;
-        b.windowOpenedAt = now;
-        b.windowOpenRtt = 0;
+        b.assumedFresh = true;
       }
       b.remaining -= 1;
       b.lastSentAt = now;
@@ -186,7 +195,11 @@ export class RatePacer {
     const b = this.#bucket(key);
     b.inFlight = Math.max(0, b.inFlight - 1);
     const snap = readRateLimitHeaders(headers);
-    if (!snap) return;
+    if (!snap) {
+      if (b.inFlight === 0) b.assumedFresh = false; // nothing more to learn from this window
+      return;
+    }
+    b.assumedFresh = false;
     if (snap.resetAt !== b.resetAt) {
       // A new window: ours to time only if this request opened it.
       const opened = snap.remaining === snap.limit - 1;
@@ -203,6 +216,7 @@ export class RatePacer {
   release(key: string): void {
     const b = this.#bucket(key);
     b.inFlight = Math.max(0, b.inFlight - 1);
+    if (b.inFlight === 0) b.assumedFresh = false; // no answer is coming to tell us more
   }
 
   /**
@@ -218,6 +232,7 @@ export class RatePacer {
     if (sentAt === undefined || (guessing && sentAt >= end - 1)) b.earlyResume = false;
     b.blockedUntil = Math.max(b.blockedUntil, untilMs);
     b.remaining = 0;
+    b.assumedFresh = false;
   }
 
   snapshot(key: string): RateLimitSnapshot | undefined {

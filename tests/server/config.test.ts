@@ -67,3 +67,15 @@ describe('configuration', () => {
     }
   });
 });
+
+describe('secret rotation', () => {
+  it('accepts previous secrets and refuses short ones', () => {
+    const ok = parseConfig({ APP_SECRET_PREVIOUS: `${'a'.repeat(32)}, ${'b'.repeat(40)}` }, () =>
+      'x'.repeat(40),
+    );
+    expect(ok.previousAppSecrets).toEqual(['a'.repeat(32), 'b'.repeat(40)]);
+    expect(() => parseConfig({ APP_SECRET_PREVIOUS: 'short' }, () => 'x'.repeat(40))).toThrow(
+      /APP_SECRET_PREVIOUS/,
+    );
+  });
+});

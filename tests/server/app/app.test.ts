@@ -75,3 +75,26 @@ describeEachDatabase('error handler', ({ db }) => {
     expect((await app.inject('/healthz')).statusCode).toBe(200);
   });
 });
+
+describeEachDatabase('client-side pages', ({ db }) => {
+  it('answers a reload of a page of the frame with the app, and an unknown API path with JSON', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const webDir = mkdtempSync(join(tmpdir(), 'pws-web-'));
+    writeFileSync(join(webDir, 'index.html'), '<!doctype html><title>Worker Sync</title>');
+    const app = await buildTestApp({ database: db(), webDir });
+    try {
+      const page = await app.inject('/runs/42?company_id=4280001');
+      expect(page.statusCode).toBe(200);
+      expect(page.headers['content-type']).toContain('text/html');
+      expect(page.body).toContain('Worker Sync');
+      expect((await app.inject('/api/companies/1/nowhere')).json().error.code).toBe('not_found');
+      expect((await app.inject('/auth/nowhere')).json().error.code).toBe('not_found');
+      expect((await app.inject('/assets/missing.js')).statusCode).toBe(404);
+    } finally {
+      await app.close();
+      rmSync(webDir, { recursive: true, force: true });
+    }
+  });
+});

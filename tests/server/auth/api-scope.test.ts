@@ -28,7 +28,7 @@ describeEachDatabase('the /api scope', ({ db }) => {
     ]) {
       await db().db.insertInto('companies').values({ id: id!, name: name! }).execute();
     }
-    apiRoutes = app.routeTable().filter((r) => r.url.startsWith('/api/'));
+    apiRoutes = app.routeTable().filter((r) => r.url.startsWith('/api/') && r.url !== '/api/openapi.json');
   });
   afterAll(async () => {
     await app.close();
@@ -72,6 +72,18 @@ describeEachDatabase('the /api scope', ({ db }) => {
       });
       expect(res.statusCode, `${r.method} ${r.url}`).toBe(403);
       expect(res.body).not.toContain('Summit');
+    }
+  });
+
+  it('describes every company route in its OpenAPI document', async () => {
+    const doc = (await app.inject('/api/openapi.json')).json() as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
+    expect(doc.openapi).toMatch(/^3\./);
+    for (const r of apiRoutes) {
+      const path = r.url.replace(/:([A-Za-z]+)/g, '{$1}');
+      expect(doc.paths[path], `${r.method} ${r.url}`).toHaveProperty(r.method.toLowerCase());
     }
   });
 
