@@ -4,11 +4,13 @@ import { type Config, ConfigError, parseConfig } from './config';
 import { type DatabaseHandle, openDatabase } from './db/connect';
 import { DataDirLockedError } from './db/data-dir-lock';
 import { migrateToLatest } from './db/migrate';
+import { createConnectGateway } from './install/procore-connect.gateway';
 import { type JobQueue, startJobQueue, stopJobQueue } from './jobs/queue';
 import { createProcoreClient } from './procore/client';
 import type { RunningSandbox } from './sandbox';
 import { procoreDirectoryFactory } from './sync/procore-directory';
 import { startSyncWorkers } from './sync/sync.worker';
+import { createWebhookWork, startWebhookWorkers } from './webhooks/webhook.job';
 
 /** The only place that listens: config → database → migrations → jobs → HTTP (style.md rule 1). */
 async function main(): Promise<void> {
@@ -56,8 +58,29 @@ async function main(): Promise<void> {
     queue = await startJobQueue(database, (err) => app?.log.error({ err }, 'job queue error'));
     const procore = createProcoreClient({ config, db: database.db });
     const directoryFor = procoreDirectoryFactory(procore, database.db);
-    app = await buildApp(config, { database, queue, procore, directoryFor, logger: loggerOptions(config) });
+    const connectGateway = createConnectGateway(procore, database.db, {
+      loginUrl: config.procore.loginUrl,
+      clientId: config.procore.clientId,
+    });
+    app = await buildApp(config, {
+      database,
+      queue,
+      procore,
+      directoryFor,
+      connectGateway,
+      webhookWork: createWebhookWork(queue),
+      logger: loggerOptions(config),
+    });
     await startSyncWorkers({ db: database.db, queue, directoryFor, log: app.log });
+    await startWebhookWorkers({
+      db: database.db,
+      queue,
+      directoryFor,
+      log: app.log,
+      // PGlite is one connection: more workers would make the webhook receiver wait on them.
+      concurrency: database.kind === 'postgres' ? 4 : 1,
+      hookHealth: { procore, gateway: connectGateway, publicUrl: config.publicUrl, log: app.log },
+    });
     await app.listen({ port: config.port, host: config.host });
     if (config.sandbox) {
       const { startSandbox } = await import('./sandbox');

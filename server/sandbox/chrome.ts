@@ -18,7 +18,7 @@ export function chrome(
   <a href="/?${q}" style="text-decoration:none">${logo()}</a>
   <label><span class="lbl">Company</span>
     <select class="sel" aria-label="Company" onchange="location.href='${current === 'app' ? '/' : '/directory'}?company_id='+this.value">${options}</select></label>
-  <label><span class="lbl">Project</span>
+  <label class="proj"><span class="lbl">Project</span>
     <select class="sel" aria-label="Project" disabled><option>Select a project</option></select></label>
   <span class="grow"></span>
   <span style="position:relative"><button class="btn-dark" type="button" aria-haspopup="true" onclick="toggleMenu('tools')">Company Tools ▾</button>

@@ -6,9 +6,15 @@ import { z } from 'zod';
  * `reason` and `resource_type`. Ids may come as integers or strings either way; we keep them as
  * strings of digits (64-bit safe).
  */
+const MAX_BIGINT = 9223372036854775807n;
 const idValue = z.union([
   z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-  z.string().regex(/^\d{1,19}$/, 'must be a numeric id'),
+  z
+    .string()
+    .regex(/^\d{1,19}$/, 'must be a numeric id')
+    // Ids are stored as PostgreSQL bigint: a larger one is not a Procore id (and would be a 5xx).
+    // zod 4 runs a refinement even after the regex failed: BigInt() must only see digits.
+    .refine((v) => !/^\d+$/.test(v) || BigInt(v) <= MAX_BIGINT, 'must be a numeric id within 64 bits'),
 ]);
 const id = idValue.transform((v) => String(v));
 const optionalId = idValue.nullish().transform((v) => (v === null || v === undefined ? null : String(v)));
@@ -79,7 +85,11 @@ export type ParsedDelivery = { ok: true; event: WebhookEvent } | { ok: false; re
 function parseTime(value: string | undefined): Date | null {
   if (!value) return null;
   const t = Date.parse(value);
-  return Number.isNaN(t) ? null : new Date(t);
+  if (Number.isNaN(t)) return null;
+  const d = new Date(t);
+  // JavaScript dates reach years PostgreSQL cannot store; such a timestamp is no real event time.
+  const year = d.getUTCFullYear();
+  return year >= 1970 && year <= 9999 ? d : null;
 }
 
 function firstIssue(error: z.ZodError): string {
@@ -133,4 +143,28 @@ export function parseDelivery(body: unknown): ParsedDelivery {
         p.metadata?.source_application_id != null ? String(p.metadata.source_application_id) : null,
     },
   };
+}
+
+/** Procore's payloads are flat (§6.2); deeper JSON is no delivery and costs stack to store. */
+const MAX_DEPTH = 32;
+
+/**
+ * The body as the JSON text stored in `webhook_deliveries.payload`, or why it cannot be stored:
+ * PostgreSQL's jsonb refuses `\u0000` and unpaired surrogates, which JSON.parse accepts, so those
+ * are a 400 here rather than a failed insert (a 5xx) later (style.md rule 13).
+ */
+export function storablePayload(body: unknown): { ok: true; json: string } | { ok: false; reason: string } {
+  const stack: Array<{ value: unknown; depth: number }> = [{ value: body, depth: 1 }];
+  while (stack.length > 0) {
+    const { value, depth } = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > MAX_DEPTH) return { ok: false, reason: `the body is nested deeper than ${MAX_DEPTH} levels` };
+    for (const child of Object.values(value)) stack.push({ value: child, depth: depth + 1 });
+  }
+  const json = JSON.stringify(body);
+  // An escape preceded by an even number of backslashes is a real \u escape, not literal text.
+  if (/(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/i.test(json)) {
+    return { ok: false, reason: 'the body contains a NUL character or an unpaired surrogate' };
+  }
+  return { ok: true, json };
 }

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { AppError } from '../errors';
-import { parseDelivery, type WebhookEvent } from './payload';
+import { parseDelivery, storablePayload, type WebhookEvent } from './payload';
 
 /** Procore's payloads are small; anything bigger is not a Procore webhook. */
 export const WEBHOOK_BODY_LIMIT = 64 * 1024;
@@ -36,6 +36,11 @@ export async function webhookReceiverRoutes(app: FastifyInstance, opts: Receiver
       throw new AppError('invalid_input', `Not a Procore webhook event: ${parsed.reason}.`);
     }
     const event = parsed.event;
+    const stored = storablePayload(request.body);
+    if (!stored.ok) {
+      request.log.warn({ reason: stored.reason }, 'rejected a webhook delivery that cannot be stored');
+      throw new AppError('invalid_input', `Not a Procore webhook event: ${stored.reason}.`);
+    }
 
     const company = await db
       .selectFrom('companies')
@@ -69,7 +74,7 @@ export async function webhookReceiverRoutes(app: FastifyInstance, opts: Receiver
         event_type: event.eventType,
         resource_id: event.resourceId,
         event_at: event.eventAt,
-        payload: JSON.stringify(request.body),
+        payload: stored.json,
         outcome,
         outcome_reason: reason,
       })

@@ -30,6 +30,8 @@ export async function freshDatabase(backend: Backend): Promise<DatabaseHandle> {
     ...handle,
     close: async () => {
       await handle.close();
+      // Let the pool's sockets finish closing before the database goes away under them.
+      await new Promise((r) => setTimeout(r, 50));
       const cleanup = new pg.Client({ connectionString: url });
       await cleanup.connect();
       await cleanup.query(`drop database if exists ${name} with (force)`);

@@ -1,0 +1,146 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../db/database';
+import { markUninstalled } from '../install/disconnect.service';
+import { isProcoreError } from '../procore/errors';
+import { applyUsers } from '../sync/apply-users';
+import { type CompanyForSync, findCompanyForSync } from '../sync/company-sync.repository';
+import type { EntryDraft } from '../sync/decide';
+import type { DirectoryFactory } from '../sync/directory';
+import { classificationLoader, settingsOf } from '../sync/full-sync';
+import type { SyncUser } from '../sync/procore-user';
+import { reason } from '../sync/reasons';
+import { failureReason } from '../sync/run-sync';
+import { deactivateWorkers, findWorkersForUsers } from '../sync/workers.repository';
+import { claimUserRead, settleDeliveries, waitingDeliveryIds } from './deliveries.repository';
+import { recordWebhookEntries } from './webhook-runs';
+
+/**
+ * Flow 4's second half (design.md): read the user's *current* state from Procore and apply it with
+ * the sync's own code (`applyUsers`), so a late, repeated or out-of-order delivery is harmless —
+ * the delivery only says "look at this user again" (procore-api.md §6.3: at least once, no order).
+ */
+export interface WebhookApplyDeps {
+  db: Kysely<Database>;
+  directoryFor: DirectoryFactory;
+  /** Clock for run bookkeeping (tests compress time). */
+  now?: () => Date;
+  log?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+}
+
+export type ApplyUserOutcome = 'applied' | 'superseded' | 'dropped' | 'ignored' | 'failed';
+
+/** Errors no retry can fix: the admin must act (reconnect, grant a permission). */
+const PERMANENT = new Set(['unauthorized', 'forbidden', 'not_found', 'bad_request', 'validation', 'schema']);
+
+/**
+ * Throws only for what a retry may fix (Procore unavailable or rate limited, a database error);
+ * `finalAttempt` settles the deliveries as failed first, since no retry follows.
+ */
+export async function applyUserChange(
+  deps: WebhookApplyDeps,
+  companyId: string,
+  userId: string,
+  opts: { finalAttempt: boolean } = { finalAttempt: true },
+): Promise<ApplyUserOutcome> {
+  const { db } = deps;
+  const now = deps.now ?? (() => new Date());
+  const waiting = await waitingDeliveryIds(db, companyId, userId);
+  const settle = (outcome: 'applied' | 'dropped' | 'ignored' | 'failed', why: string | null) =>
+    settleDeliveries(db, companyId, waiting, { outcome, reason: why, at: now() });
+
+  const company = await findCompanyForSync(db, companyId);
+  if (company?.connection_state !== 'connected') {
+    await settle('dropped', 'The company is not connected.');
+    return 'dropped';
+  }
+  if (!company.user_sync_enabled) {
+    await settle('ignored', 'User sync is turned off for this company.');
+    return 'ignored';
+  }
+
+  // Wall clock, not `now`: it orders reads across processes (webhook_user_reads).
+  const readAt = new Date();
+  let user: SyncUser | null;
+  let names: Map<string, string> | null = null;
+  try {
+    const directory = await deps.directoryFor({ id: company.id, name: company.name });
+    user = await directory.user(userId);
+    if (user) names = await classificationLoader(db, directory, company, false)([user]);
+  } catch (err) {
+    if (isProcoreError(err) && err.code === 'not_connected') {
+      // procore-api.md §1.4: 403 "App is not connected" = uninstalled in Procore.
+      await markUninstalled(db, companyId);
+      await settle('dropped', 'Worker Sync was uninstalled from this company in Procore.');
+      return 'dropped';
+    }
+    if ((isProcoreError(err) && PERMANENT.has(err.code)) || opts.finalAttempt) {
+      deps.log?.warn({ err, companyId, userId }, 'webhook change could not be read from Procore');
+      await settle('failed', failureReason(err));
+      return 'failed';
+    }
+    throw err;
+  }
+
+  try {
+    const applied = await db.transaction().execute(async (trx) => {
+      if (!(await claimUserRead(trx, companyId, userId, readAt))) return false;
+      const at = now();
+      const entries = user
+        ? (
+            await applyUsers(trx, settingsOf(company, names), [user], {
+              runId: null,
+              deferDeactivations: false,
+              now: at,
+            })
+          ).entries
+        : await deactivateMissing(trx, company, userId, at);
+      // An unchanged user is not news in an hourly log of changes; everything else is recorded.
+      await recordWebhookEntries(
+        trx,
+        companyId,
+        entries.filter((e) => e.action !== 'unchanged'),
+        at,
+      );
+      await settleDeliveries(trx, companyId, waiting, { outcome: 'applied', reason: null, at });
+      return true;
+    });
+    if (!applied) {
+      await settle('applied', 'A later read of this user from Procore was applied.');
+      return 'superseded';
+    }
+    return 'applied';
+  } catch (err) {
+    if (!opts.finalAttempt) throw err;
+    deps.log?.error({ err, companyId, userId }, 'webhook change could not be saved');
+    await settle('failed', reason('internal_error').text).catch(() => {});
+    return 'failed';
+  }
+}
+
+/** Procore answered 404: the user left the company's directory (§8), so the worker is deactivated. */
+async function deactivateMissing(
+  trx: Transaction<Database>,
+  company: CompanyForSync,
+  userId: string,
+  at: Date,
+): Promise<EntryDraft[]> {
+  const [worker] = (
+    await findWorkersForUsers(trx, company.id, { procoreUserIds: [userId], emails: [], phones: [] })
+  ).filter((w) => w.procoreUserId === userId && w.active && w.id);
+  if (!worker?.id) return [];
+  const why = reason('not_in_directory', { companyName: company.name });
+  await deactivateWorkers(trx, company.id, [worker.id], why.text, at);
+  return [
+    {
+      procoreUserId: userId,
+      workerId: worker.id,
+      name: `${worker.firstName} ${worker.lastName}`.trim(),
+      email: worker.email,
+      action: 'deactivated',
+      reasonCode: why.code,
+      reason: why.text,
+      changes: [{ field: 'active', from: 'yes', to: 'no' }],
+      warnings: [],
+    },
+  ];
+}
