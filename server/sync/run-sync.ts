@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
+import { markUninstalled } from '../install/disconnect.service';
 import { isProcoreError } from '../procore/errors';
 import { findCompanyForSync } from './company-sync.repository';
 import type { DirectoryFactory } from './directory';
@@ -59,7 +60,14 @@ export async function executeRun(
     return await runPagedSync({ db: deps.db, directory, company, run, now, signal: abort.signal });
   } catch (err) {
     deps.log?.error({ err, companyId, runId }, 'sync run failed');
-    return finishRun(deps.db, companyId, runId, { status: 'failed', reason: failureReason(err), now: now() });
+    const finished = await finishRun(deps.db, companyId, runId, {
+      status: 'failed',
+      reason: failureReason(err),
+      now: now(),
+    });
+    // 403 "App is not connected to this company": the app was uninstalled (procore-api.md §1.4).
+    if (isProcoreError(err) && err.code === 'not_connected') await markUninstalled(deps.db, companyId);
+    return finished;
   } finally {
     clearInterval(beat);
   }
