@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/database';
-import type { ProcoreClient } from '../procore/client';
+import type { CompanySession, ProcoreClient } from '../procore/client';
 import { isProcoreError } from '../procore/errors';
 import { companyProcore } from './company-access';
 import type {
@@ -28,6 +28,27 @@ const permissionHolder = z.looseObject({
   company_permission_template: z.looseObject({ name: z.string().nullish() }).nullish(),
 });
 export const ADMIN_TEMPLATE = /\badmin\b/i;
+
+/**
+ * Creates whichever of the hook's Company Users create/update/delete triggers are missing, and
+ * says which were (design.md flow 1; procore-api.md §6.1).
+ */
+export async function ensureUserTriggers(procore: CompanySession, hookId: string): Promise<string[]> {
+  const triggers = await procore.listTriggers(hookId).toArray();
+  const missing = USER_EVENTS.filter(
+    (event) =>
+      !triggers.some(
+        (t) => t.resource_name === COMPANY_USERS_RESOURCE && t.event_type.toLowerCase() === event,
+      ),
+  );
+  if (missing.length > 0) {
+    await procore.createTriggers(
+      hookId,
+      missing.map((event_type) => ({ resource_name: COMPANY_USERS_RESOURCE, event_type })),
+    );
+  }
+  return missing;
+}
 
 export function createConnectGateway(
   client: ProcoreClient,
@@ -110,19 +131,7 @@ export function createConnectGateway(
             authorization,
             payloadVersion: 'v4.0',
           });
-      const triggers = await procore.listTriggers(hook.id).toArray();
-      const missing = USER_EVENTS.filter(
-        (event) =>
-          !triggers.some(
-            (t) => t.resource_name === COMPANY_USERS_RESOURCE && t.event_type.toLowerCase() === event,
-          ),
-      );
-      if (missing.length > 0) {
-        await procore.createTriggers(
-          hook.id,
-          missing.map((event_type) => ({ resource_name: COMPANY_USERS_RESOURCE, event_type })),
-        );
-      }
+      await ensureUserTriggers(procore, hook.id);
       return { hookId: hook.id };
     },
 

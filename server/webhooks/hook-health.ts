@@ -6,7 +6,7 @@ import { companyProcore } from '../install/company-access';
 import type { ConnectGateway } from '../install/connect.gateway';
 import { registerWebhook } from '../install/connect.service';
 import { markUninstalled } from '../install/disconnect.service';
-import { COMPANY_USERS_RESOURCE } from '../install/procore-connect.gateway';
+import { ensureUserTriggers } from '../install/procore-connect.gateway';
 import type { JobQueue } from '../jobs/queue';
 import type { ProcoreClient } from '../procore/client';
 import { isProcoreError } from '../procore/errors';
@@ -26,8 +26,6 @@ export interface HookHealthDeps {
 }
 
 export type HookRepair = 'healthy' | 'registered' | 'repaired' | 'not_connected' | 'uninstalled';
-
-const USER_EVENTS = ['create', 'update', 'delete'] as const;
 
 export async function checkCompanyHook(deps: HookHealthDeps, companyId: string): Promise<HookRepair> {
   const company = await deps.db
@@ -60,20 +58,8 @@ export async function checkCompanyHook(deps: HookHealthDeps, companyId: string):
       await procore.updateHook(hook.id, { status: 'active' });
       repaired = true;
     }
-    const triggers = await procore.listTriggers(hook.id).toArray();
-    const missing = USER_EVENTS.filter(
-      (event) =>
-        !triggers.some(
-          (t) => t.resource_name === COMPANY_USERS_RESOURCE && t.event_type.toLowerCase() === event,
-        ),
-    );
-    if (missing.length > 0) {
-      await procore.createTriggers(
-        hook.id,
-        missing.map((event_type) => ({ resource_name: COMPANY_USERS_RESOURCE, event_type })),
-      );
-      repaired = true;
-    }
+    const missing = await ensureUserTriggers(procore, hook.id);
+    if (missing.length > 0) repaired = true;
     if (repaired) deps.log.warn({ companyId, hookId: hook.id, missing }, 'webhook hook repaired');
     return repaired ? 'repaired' : 'healthy';
   } catch (err) {

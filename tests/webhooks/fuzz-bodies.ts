@@ -1,3 +1,5 @@
+import { createRng } from '../../server/sandbox/prng';
+
 /**
  * Generators of bodies that are not Procore webhook deliveries, from a fixed-seed PRNG so a
  * failure replays exactly (issue 8: random JSON, wrong types, missing fields, huge strings,
@@ -10,19 +12,10 @@ export interface BadRequest {
   authorization: string;
 }
 
-/** mulberry32: small, fast, and the same sequence for a seed on every machine. */
+/** The sandbox's seeded generator, with `int(n)` in [0, n). */
 export function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
-  return { next, int, pick };
+  const rng = createRng(seed);
+  return { next: rng.next, int: (n: number) => (n <= 0 ? 0 : rng.int(0, n - 1)), pick: rng.pick };
 }
 type Rng = ReturnType<typeof prng>;
 
