@@ -26,6 +26,7 @@ import { logsRoutes } from './sync/logs.routes';
 import { procoreDirectoryFactory } from './sync/procore-directory';
 import { settingsRoutes } from './sync/settings.routes';
 import { syncRoutes } from './sync/sync.routes';
+import { checkCompanyHook } from './webhooks/hook-health';
 import { type WebhookWork, webhookReceiverRoutes } from './webhooks/receiver.routes';
 import { workersRoutes } from './workers/workers.routes';
 
@@ -127,7 +128,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   // Feature routes: OAuth popup and webhook receiver outside /api (each checks its own way), and
   // the iframe's JSON API inside the session-proving scope.
-  await app.register(oauthRoutes, { gateway });
+  await app.register(oauthRoutes, {
+    gateway,
+    verifyWebhook: (companyId: string) =>
+      checkCompanyHook(
+        { db: deps.database.db, procore, gateway, publicUrl: config.publicUrl, log: app.log },
+        companyId,
+      ),
+  });
   await app.register(webhookReceiverRoutes, {
     work: deps.webhookWork ?? null,
     ownApplicationIds: [config.procore.clientId],

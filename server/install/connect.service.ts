@@ -22,6 +22,8 @@ export interface ConnectDeps {
   log: FastifyBaseLogger;
   gateway: ConnectGateway;
   publicUrl: string;
+  /** Checks (and repairs) an already connected company's webhook hook when an admin signs in. */
+  verifyWebhook?: (companyId: string) => Promise<unknown>;
 }
 
 export interface SignedIn {
@@ -77,6 +79,12 @@ export async function completeSignIn(
       }
       await registerWebhook(deps, company.id);
       deps.log.info({ companyId: company.id, accessMode: access.mode }, 'company connected');
+    } else if (isAdmin && deps.verifyWebhook) {
+      // An admin opening the app is a good moment to make sure Procore still has our hook; a
+      // failure here must not keep them out (the hourly check tries again).
+      await deps.verifyWebhook(company.id).catch((err: unknown) => {
+        deps.log.warn({ err, companyId: company.id }, 'could not check the webhook hook at sign-in');
+      });
     }
     return { companyId: company.id, procoreUserId: me.id, userName: me.name, isAdmin };
   } finally {

@@ -19,6 +19,7 @@ const NONCE_COOKIE = 'pws_oauth_nonce';
 
 export interface OAuthRoutesOptions {
   gateway: ConnectGateway;
+  verifyWebhook?: (companyId: string) => Promise<unknown>;
 }
 
 export async function oauthRoutes(app: FastifyInstance, opts: OAuthRoutesOptions) {
@@ -113,7 +114,7 @@ export async function oauthRoutes(app: FastifyInstance, opts: OAuthRoutesOptions
       }
       try {
         const signedIn = await completeSignIn(
-          { db, log: request.log, gateway, publicUrl: config.publicUrl },
+          { db, log: request.log, gateway, publicUrl: config.publicUrl, verifyWebhook: opts.verifyWebhook },
           { code, redirectUri, companyId: used.company_id },
         );
         const handoff = newOneTimeSecret();

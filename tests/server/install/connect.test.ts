@@ -183,4 +183,15 @@ describeEachDatabase('connecting from inside Procore', ({ db }) => {
     await connectAs(app, sandbox, { search: 'dana' });
     expect(await hooks()).toHaveLength(1);
   });
+
+  it('puts back a hook Procore lost when an admin opens the app', async () => {
+    await connectAs(app, sandbox, { search: 'dana' });
+    const acme = sandbox.handle.state.companies.get(Number(ACME))!;
+    for (const hook of await hooks()) acme.hooks.delete(hook.id);
+    expect(await hooks()).toHaveLength(0);
+    await connectAs(app, sandbox, { search: 'luis.ortega' }); // a non-admin's sign-in changes nothing
+    expect(await hooks()).toHaveLength(0);
+    await connectAs(app, sandbox, { search: 'dana' });
+    expect(await hooks()).toHaveLength(1);
+  });
 });
