@@ -119,6 +119,6 @@ export function unavailableError(
   const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
   const message = mayHaveApplied
     ? `Procore did not confirm a change (${what})${tries}; it may or may not have been saved, so it will be checked before it is sent again.`
-    : `Procore is not responding (${what})${tries}; the sync will try again later.`;
+    : `Procore is not responding (${what})${tries}.`;
   return new ProcoreUnavailableError(message, attempts, mayHaveApplied, details, { cause: failure });
 }

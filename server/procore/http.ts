@@ -171,7 +171,7 @@ export class ProcoreHttp {
         );
         if (rateWaits >= this.#o.maxRateLimitWaits) {
           throw new ProcoreRateLimitedError(
-            `Procore's rate limit for this app was still reached after waiting ${rateWaits} times; the sync will try again later.`,
+            `Procore's rate limit for this app was still reached after waiting ${rateWaits} times.`,
             until > 0 ? new Date(until) : undefined,
             { ...details, status: 429, requestId },
           );

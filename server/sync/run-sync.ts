@@ -82,7 +82,7 @@ export function failureReason(err: unknown): string {
         return `Procore refused access: ${err.message} Reconnect the app from the Connection page.`;
       case 'rate_limited':
       case 'unavailable':
-        return `Procore did not answer: ${err.message} The next sync will pick up where this one stopped.`;
+        return `${err.message} The next sync will pick up where this one stopped.`;
       default:
         return err.message;
     }

@@ -62,9 +62,7 @@ describe('Procore client resilience', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProcoreUnavailableError);
     expect((error as ProcoreUnavailableError).attempts).toBe(4);
-    expect((error as Error).message).toBe(
-      'Procore is not responding (502) after 4 attempts; the sync will try again later.',
-    );
+    expect((error as Error).message).toBe('Procore is not responding (502) after 4 attempts.');
     const log = await requests(sandbox, '/rest/v1.3/companies/4280001/users/');
     expect(log).toHaveLength(4);
     expect(log.every((r) => r.status === 502)).toBe(true);
