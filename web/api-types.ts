@@ -16,7 +16,7 @@ export type {
   SyncStatus,
   SyncTrigger,
 } from '../server/sync/sync.schemas';
-export type { Worker, WorkerList, WorkerSource } from '../server/workers/workers.schemas';
+export type { PositionList, Worker, WorkerList, WorkerSource } from '../server/workers/workers.schemas';
 
 import type { EntryQuery as ServerEntryQuery } from '../server/sync/sync.schemas';
 import type { WorkerQuery as ServerWorkerQuery } from '../server/workers/workers.schemas';

@@ -3,6 +3,7 @@ import type { SettingsPatch } from '../server/sync/sync.schemas';
 import type {
   EntryList,
   EntryQuery,
+  PositionList,
   Preview,
   RunList,
   RunResponse,
@@ -41,6 +42,7 @@ export function createApi(companyId: string, token: () => string | null) {
     updateSettings: (patch: SettingsPatch) =>
       request<SyncSettings>(`${base}/settings`, { method: 'PATCH', body: patch, ...auth() }),
 
+    listPositions: () => request<PositionList>(`${base}/positions`, auth()),
     listWorkers: (query: WorkerQuery) =>
       request<WorkerList>(`${base}/workers`, { query: { ...query }, ...auth() }),
   };

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { sessionOf } from '../auth/request-context';
 import { invalidInput } from '../errors';
 import { listWorkers } from './workers.repository';
-import { type Worker, workerListSchema, workerQuerySchema } from './workers.schemas';
+import { positionListSchema, type Worker, workerListSchema, workerQuerySchema } from './workers.schemas';
 
 /** `GET /api/companies/:companyId/workers` for the Workers page; the session's company only. */
 const params = z.object({ companyId: z.string().regex(/^\d+$/) });
@@ -70,6 +70,27 @@ export async function workersRoutes(root: FastifyInstance) {
           rows.length > query.limit && last
             ? encodeCursor({ lastName: last.last_name, firstName: last.first_name, id: last.id })
             : null,
+      };
+    },
+  );
+
+  app.get(
+    '/companies/:companyId/positions',
+    { schema: { params, response: { 200: positionListSchema } } },
+    async (request) => {
+      const { companyId } = sessionOf(request);
+      const rows = await app.db
+        .selectFrom('positions')
+        .select(['id', 'name', 'procore_classification_id'])
+        .where('company_id', '=', companyId)
+        .orderBy('name')
+        .execute();
+      return {
+        positions: rows.map((r) => ({
+          id: r.id,
+          name: r.name,
+          fromProcore: r.procore_classification_id !== null,
+        })),
       };
     },
   );

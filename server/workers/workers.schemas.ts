@@ -35,7 +35,13 @@ export const workerListSchema = z.object({
   nextCursor: z.string().nullable(),
 });
 
+/** The company's positions, for the Workers page's filter. */
+export const positionListSchema = z.object({
+  positions: z.array(z.object({ id, name: z.string(), fromProcore: z.boolean() })),
+});
+
 export type WorkerSource = z.infer<typeof workerSourceSchema>;
+export type PositionList = z.infer<typeof positionListSchema>;
 export type WorkerQuery = z.input<typeof workerQuerySchema>;
 export type Worker = z.infer<typeof workerSchema>;
 export type WorkerList = z.infer<typeof workerListSchema>;

@@ -19,7 +19,7 @@ export interface WorkerPage {
 export interface WorkersModel {
   workers: ReadonlySignal<Remote<WorkerPage>>;
   filters: ReadonlySignal<WorkerFilters>;
-  /** Positions seen so far, for the filter (the list carries each worker's position). */
+  /** The company's positions, for the filter (plus any seen on workers since). */
   positions: ReadonlySignal<{ id: string; name: string }[]>;
   setFilter<K extends keyof WorkerFilters>(key: K, value: WorkerFilters[K]): void;
   loadMore(): Promise<void>;
@@ -75,6 +75,17 @@ export const WorkersModel = createModel((api: Api): WorkersModel => {
     }
   };
 
+  // Every position of the company for the filter, not only those of the workers loaded so far.
+  const loadPositions = async () => {
+    try {
+      const { positions: list } = await api.listPositions();
+      positions.value = new Map(list.map((p) => [p.id, p.name]));
+    } catch {
+      // The filter falls back to the positions seen on loaded workers.
+    }
+  };
+
+  void loadPositions();
   void load(false);
   effect(() =>
     poll(

@@ -87,6 +87,27 @@ describeEachDatabase('the /api scope', ({ db }) => {
     }
   });
 
+  it("lists only the session's company positions", async () => {
+    await db()
+      .db.insertInto('positions')
+      .values([
+        { company_id: A, name: 'Carpenter', procore_classification_id: '77' },
+        { company_id: A, name: 'Apprentice' },
+        { company_id: B, name: 'Lineman' },
+      ])
+      .execute();
+    const res = await app.inject({
+      url: `/api/companies/${A}/positions`,
+      headers: { authorization: await bearer(A, false) },
+    });
+    expect(res.json()).toEqual({
+      positions: [
+        { id: expect.any(String), name: 'Apprentice', fromProcore: false },
+        { id: expect.any(String), name: 'Carpenter', fromProcore: true },
+      ],
+    });
+  });
+
   it("serves the session's own company", async () => {
     const res = await app.inject({
       url: `/api/companies/${A}/me`,
