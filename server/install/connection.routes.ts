@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { companyParamsSchema as companyParams } from '../api.schemas';
 import { requireAdmin, sessionOf } from '../auth/request-context';
 import { notFound } from '../errors';
 import { findCompany } from './companies.repository';
 import type { ConnectGateway } from './connect.gateway';
-import { type Connection, companyParams, connectionSchema, meResponseSchema } from './connection.schemas';
+import { type Connection, connectionSchema, meResponseSchema } from './connection.schemas';
 import { disconnectCompany } from './disconnect.service';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);

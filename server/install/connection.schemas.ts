@@ -1,7 +1,5 @@
 import { z } from 'zod';
 
-export const companyParams = z.object({ companyId: z.string().regex(/^\d{1,19}$/) });
-
 export const connectionSchema = z.object({
   companyId: z.string(),
   companyName: z.string(),

@@ -25,7 +25,7 @@ a{color:#1d5cc9;text-decoration:none}a:hover{text-decoration:underline}
 .avatar{width:32px;height:32px;border-radius:50%;background:#5f6b73;color:#fff;display:inline-flex;align-items:center;justify-content:center;font-weight:600;font-size:12px}
 .crumbs{height:40px;background:#fff;border-bottom:1px solid #d6dadc;display:flex;align-items:center;padding:0 20px;gap:8px;color:#6a767c;font-size:13px}
 .crumbs b{color:#232628}
-@media (max-width:720px){.hdr .sel{min-width:0;max-width:140px}.hdr .proj,.logo small{display:none}.hdr{gap:8px;padding:0 8px}.crumbs{padding:0 8px;overflow:hidden;white-space:nowrap}.hdr .btn-dark{white-space:nowrap;padding:6px 8px}}
+@media (max-width:720px){.hdr .sel{min-width:0;max-width:120px}.hdr .logo small,.hdr .avatar{display:none}.hdr .logo{font-size:0;gap:0}.hdr .btn-dark{font-size:12px}.hdr .proj,.logo small{display:none}.hdr{gap:8px;padding:0 8px}.crumbs{padding:0 8px;overflow:hidden;white-space:nowrap}.hdr .btn-dark{white-space:nowrap;padding:6px 8px}}
 .menu{position:absolute;top:52px;background:#fff;color:#232628;border-radius:6px;box-shadow:0 8px 24px rgba(0,0,0,.25);padding:8px 0;min-width:260px;display:none;z-index:20}
 .menu.open{display:block}
 .menu h4{margin:6px 16px;font-size:11px;text-transform:uppercase;color:#6a767c;letter-spacing:.6px}

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { requireAdmin, sessionOf } from '../auth/request-context';
 import { notFound } from '../errors';
 import { autosyncMinuteFor } from './autosync';
+import { findCompanyForSync } from './company-sync.repository';
 import {
   companyParamsSchema,
   type SyncSettings,
@@ -18,11 +19,7 @@ export async function settingsRoutes(root: FastifyInstance) {
   const app = root.withTypeProvider<ZodTypeProvider>();
 
   const read = async (companyId: string): Promise<SyncSettings> => {
-    const row = await app.db
-      .selectFrom('companies')
-      .select(['sync_classifications', 'autosync', 'user_sync_enabled', 'autosync_minute'])
-      .where('id', '=', companyId)
-      .executeTakeFirst();
+    const row = await findCompanyForSync(app.db, companyId);
     if (!row) throw notFound('Company');
     return {
       syncClassifications: row.sync_classifications,

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { companyParamsSchema, numericId } from '../api.schemas';
 
 /**
  * Request and response shapes of the sync, logs, settings and workers API (issue 7). The web app
  * imports the inferred types (style.md rule 19); routes declare these so responses are checked
  * and unlisted fields stripped (rule 6). Dates are ISO 8601 strings; ids are decimal strings.
  */
-const id = z.string().regex(/^\d+$/, 'expected a numeric id');
+const id = numericId;
 const isoDate = z.string();
 
 export const syncTriggerSchema = z.enum(['manual', 'auto', 'webhook']);
@@ -30,7 +31,7 @@ export const entryActionSchema = z.enum([
   'would_deactivate',
 ]);
 
-export const companyParamsSchema = z.object({ companyId: id });
+export { companyParamsSchema };
 export const runParamsSchema = z.object({ companyId: id, runId: id });
 
 export const runCountsSchema = z.object({

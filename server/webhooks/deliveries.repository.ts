@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, DeliveryOutcome } from '../db/database';
-import { COMPANY_USERS } from './receiver.routes';
+import { COMPANY_USERS_RESOURCE } from '../install/procore-connect.gateway';
 
 /**
  * The job's side of `webhook_deliveries` (style.md rule 10: company id in every WHERE). The
@@ -23,7 +23,7 @@ export async function waitingDeliveryIds(
     .where('company_id', '=', companyId)
     .where('resource_id', '=', procoreUserId)
     .where('outcome', '=', 'queued')
-    .where('resource_name', '=', COMPANY_USERS)
+    .where('resource_name', '=', COMPANY_USERS_RESOURCE)
     .execute();
   return rows.map((r) => r.id);
 }

@@ -2,11 +2,11 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { AppError } from '../errors';
+import { COMPANY_USERS_RESOURCE } from '../install/procore-connect.gateway';
 import { parseDelivery, storablePayload, type WebhookEvent } from './payload';
 
 /** Procore's payloads are small; anything bigger is not a Procore webhook. */
 export const WEBHOOK_BODY_LIMIT = 64 * 1024;
-export const COMPANY_USERS = 'Company Users';
 
 export interface WebhookWork {
   /** Queues a fetch-and-apply of one Procore user (coalesced per company and user). */
@@ -113,7 +113,7 @@ function classify(
   event: WebhookEvent,
   ownApplicationIds: readonly string[],
 ): { outcome: 'queued' | 'ignored'; reason: string | null } {
-  if (event.resourceName !== COMPANY_USERS) {
+  if (event.resourceName !== COMPANY_USERS_RESOURCE) {
     return { outcome: 'ignored', reason: `Events for ${event.resourceName} are not used by Worker Sync.` };
   }
   if (event.sourceApplicationId && ownApplicationIds.includes(event.sourceApplicationId)) {

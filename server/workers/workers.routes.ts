@@ -1,13 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import { companyParamsSchema as params } from '../api.schemas';
 import { sessionOf } from '../auth/request-context';
 import { invalidInput } from '../errors';
 import { listWorkers } from './workers.repository';
 import { positionListSchema, type Worker, workerListSchema, workerQuerySchema } from './workers.schemas';
 
 /** `GET /api/companies/:companyId/workers` for the Workers page; the session's company only. */
-const params = z.object({ companyId: z.string().regex(/^\d+$/) });
 
 type Cursor = { lastName: string; firstName: string; id: string };
 

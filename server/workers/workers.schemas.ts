@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { numericId } from '../api.schemas';
 
 /** The Workers page's list (issue 7): who the sync made, and local workers beside them. */
-const id = z.string().regex(/^\d+$/, 'expected a numeric id');
+const id = numericId;
 
 export const workerSourceSchema = z.enum(['procore_user', 'local']);
 
