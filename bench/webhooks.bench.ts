@@ -6,17 +6,14 @@ import { buildApp } from '../server/app';
 import { parseConfig } from '../server/config';
 import { type DatabaseHandle, openPglite, openPostgres } from '../server/db/connect';
 import { migrateToLatest } from '../server/db/migrate';
-import { registerWebhook } from '../server/install/connect.service';
-import { createConnectGateway } from '../server/install/procore-connect.gateway';
-import { startJobQueue, stopJobQueue } from '../server/jobs/queue';
-import { createProcoreClient } from '../server/procore/client';
+import { startJobs } from '../server/jobs/registry';
 import { startSandbox } from '../server/sandbox';
-import { procoreDirectoryFactory } from '../server/sync/procore-directory';
-import { createWebhookWork, startWebhookWorkers } from '../server/webhooks/webhook.job';
+import { createServices } from '../server/services';
+import { ensureSettings } from '../server/settings/settings.service';
 import type { BenchResult } from './run';
 
 /**
- * Issue 8 "Done means": the receiver's reply time at 200 deliveries/s for 30 s (p99 ≤ 50 ms, none
+ * The receiver's reply time at 200 deliveries/s for 30 s (p99 ≤ 50 ms, none
  * lost), and a sandbox edit → updated worker row (p99 ≤ 2 s), with the whole stack really running
  * (sandbox POSTing, app listening, pg-boss workers reading users back), on PGlite and, when
  * BENCH_DATABASE_URL or TEST_DATABASE_URL is set, on PostgreSQL.
@@ -90,28 +87,14 @@ async function benchBackend(kind: 'pglite' | 'postgres'): Promise<BenchResult[]>
     },
     () => 'bench-secret-that-is-long-enough-for-the-app-0123456789',
   );
-  const queue = await startJobQueue(database, () => {}, { schedule: false });
-  const procore = createProcoreClient({ config, db: database.db });
-  const directoryFor = procoreDirectoryFactory(procore, database.db);
-  const log = pino({ level: 'silent' });
-  const app = await buildApp(config, {
-    database,
-    queue,
-    procore,
-    directoryFor,
-    webhookWork: createWebhookWork(queue),
-    logger: false,
+  const services = await createServices(config, database, {
+    log: pino({ level: 'silent' }),
+    schedule: false,
   });
+  const app = await buildApp(config, services);
   try {
     await app.listen({ port, host: '127.0.0.1' });
-    await startWebhookWorkers({
-      db: database.db,
-      queue,
-      directoryFor,
-      log,
-      // As server/main.ts should: one worker on PGlite's single connection, more on PostgreSQL.
-      concurrency: kind === 'pglite' ? 1 : 4,
-    });
+    await startJobs(services, { schedule: false });
     const summary = (await (await fetch(`${sandbox.url}/_sandbox/companies/${ACME}`)).json()) as {
       name: string;
       service_account_user_id: number;
@@ -124,11 +107,8 @@ async function benchBackend(kind: 'pglite' | 'postgres'): Promise<BenchResult[]>
         service_account_user_id: String(summary.service_account_user_id),
       })
       .execute();
-    const gateway = createConnectGateway(procore, database.db, {
-      loginUrl: config.procore.loginUrl,
-      clientId: config.procore.clientId,
-    });
-    await registerWebhook({ db: database.db, log, gateway, publicUrl: url }, ACME);
+    await ensureSettings(database.db, ACME);
+    await services.hooks.register(ACME);
     const hook = [...(sandbox.handle.state.companies.get(Number(ACME))?.hooks.values() ?? [])][0];
     const secret = hook?.authorization ?? '';
     const users = [...(sandbox.handle.state.companies.get(Number(ACME))?.users.keys() ?? [])];
@@ -267,7 +247,6 @@ async function benchBackend(kind: 'pglite' | 'postgres'): Promise<BenchResult[]>
     ];
   } finally {
     await app.close();
-    await stopJobQueue(queue, 5_000);
     await sandbox.close();
     await database.close();
   }

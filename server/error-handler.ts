@@ -1,9 +1,13 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, errorBody } from './errors';
+import { isProcoreError } from './procore/errors';
+import { procoreAppError } from './procore/failure-policy';
 
 /** One error handler: a known error keeps its message, a 5xx says nothing about its cause. */
-export function errorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
+export function errorHandler(thrown: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
+  // Procore's messages are written for an admin (procore/errors.ts): show them, not a bland 500.
+  const error = isProcoreError(thrown) ? procoreAppError(thrown) : thrown;
   if (error instanceof AppError) {
     if (error.statusCode >= 500) request.log.error({ err: error }, error.message);
     return reply.code(error.statusCode).send(errorBody(error.code, error.message));

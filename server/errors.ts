@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'not_connected'
   | 'procore_unavailable'
+  | 'procore_refused'
   | 'internal';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -22,6 +23,7 @@ const STATUS: Record<ErrorCode, number> = {
   payload_too_large: 413,
   not_connected: 409,
   procore_unavailable: 503,
+  procore_refused: 502,
   internal: 500,
 };
 

@@ -1,18 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import { buildApp, loggerOptions } from './app';
+import { buildApp } from './app';
 import { type Config, ConfigError, parseConfig } from './config';
 import { type DatabaseHandle, openDatabase } from './db/connect';
 import { DataDirLockedError } from './db/data-dir-lock';
 import { migrateToLatest } from './db/migrate';
-import { createConnectGateway } from './install/procore-connect.gateway';
-import { type JobQueue, startJobQueue, stopJobQueue } from './jobs/queue';
-import { createProcoreClient } from './procore/client';
+import { startJobs } from './jobs/registry';
 import type { RunningSandbox } from './sandbox';
-import { procoreDirectoryFactory } from './sync/procore-directory';
-import { startSyncWorkers } from './sync/sync.worker';
-import { createWebhookWork, startWebhookWorkers } from './webhooks/webhook.job';
+import { createServices, type Services } from './services';
 
-/** The only place that listens: config → database → migrations → jobs → HTTP (style.md rule 1). */
+/** The only place that listens: config → database → migrations → services → HTTP → jobs (style.md rule 1). */
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -37,15 +33,15 @@ async function main(): Promise<void> {
   }
 
   let app: FastifyInstance | undefined;
-  let queue: JobQueue | undefined;
+  let services: Services | undefined;
   let sandbox: RunningSandbox | undefined;
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    app?.log.info({ signal }, 'shutting down: finishing requests and jobs in flight');
-    await app?.close(); // stops accepting connections, waits for requests in flight
-    if (queue) await stopJobQueue(queue);
+    services?.log.info({ signal }, 'shutting down: finishing requests and jobs in flight');
+    // Stops accepting connections, waits for requests in flight, then for the jobs in flight.
+    await (app ? app.close() : services?.close());
     await sandbox?.close();
     await database.close();
     process.exit(0);
@@ -55,32 +51,9 @@ async function main(): Promise<void> {
 
   try {
     await migrateToLatest(database.db);
-    queue = await startJobQueue(database, (err) => app?.log.error({ err }, 'job queue error'));
-    const procore = createProcoreClient({ config, db: database.db });
-    const directoryFor = procoreDirectoryFactory(procore, database.db);
-    const connectGateway = createConnectGateway(procore, database.db, {
-      loginUrl: config.procore.loginUrl,
-      clientId: config.procore.clientId,
-    });
-    app = await buildApp(config, {
-      database,
-      queue,
-      procore,
-      directoryFor,
-      connectGateway,
-      webhookWork: createWebhookWork(queue),
-      logger: loggerOptions(config),
-    });
-    await startSyncWorkers({ db: database.db, queue, directoryFor, log: app.log });
-    await startWebhookWorkers({
-      db: database.db,
-      queue,
-      directoryFor,
-      log: app.log,
-      // PGlite is one connection: more workers would make the webhook receiver wait on them.
-      concurrency: database.kind === 'postgres' ? 4 : 1,
-      hookHealth: { procore, gateway: connectGateway, publicUrl: config.publicUrl, log: app.log },
-    });
+    services = await createServices(config, database);
+    app = await buildApp(config, services);
+    await startJobs(services);
     await app.listen({ port: config.port, host: config.host });
     if (config.sandbox) {
       const { startSandbox } = await import('./sandbox');
@@ -98,8 +71,7 @@ async function main(): Promise<void> {
     }
   } catch (err) {
     console.error(err instanceof Error ? err.message : err);
-    await app?.close();
-    if (queue) await stopJobQueue(queue, 1000);
+    await (app ? app.close() : services?.close(1000));
     await sandbox?.close();
     await database.close();
     process.exit(1);

@@ -2,9 +2,14 @@
  * The API's shapes as the web app uses them, inferred from the server's zod schemas (style.md
  * rule 19): a change to a route's schema shows up here as a type error, not a broken screen.
  */
+
+export type { Connection, MeResponse, SessionResponse } from '../server/install/connection.schemas';
+export type { SettingsPatch, SyncSettings } from '../server/settings/settings.schemas';
+// The schemas coerce `limit` from the query string (its input type is unknown); the app sends numbers.
 export type {
   EntryAction,
   EntryList,
+  EntryQueryParams as EntryQuery,
   FieldChange,
   Preview,
   RunCounts,
@@ -12,15 +17,13 @@ export type {
   RunResponse,
   SyncEntry,
   SyncRun,
-  SyncSettings,
   SyncStatus,
   SyncTrigger,
 } from '../server/sync/sync.schemas';
-export type { PositionList, Worker, WorkerList, WorkerSource } from '../server/workers/workers.schemas';
-
-import type { EntryQuery as ServerEntryQuery } from '../server/sync/sync.schemas';
-import type { WorkerQuery as ServerWorkerQuery } from '../server/workers/workers.schemas';
-
-// The schemas coerce `limit` from the query string (its input type is unknown); the app sends numbers.
-export type EntryQuery = Omit<ServerEntryQuery, 'limit'> & { limit?: number };
-export type WorkerQuery = Omit<ServerWorkerQuery, 'limit'> & { limit?: number };
+export type {
+  PositionList,
+  Worker,
+  WorkerList,
+  WorkerQueryParams as WorkerQuery,
+  WorkerSource,
+} from '../server/workers/workers.schemas';

@@ -1,12 +1,13 @@
-import type { MeResponse, SessionResponse } from '../server/install/connection.schemas';
-import type { SettingsPatch } from '../server/sync/sync.schemas';
 import type {
   EntryList,
   EntryQuery,
+  MeResponse,
   PositionList,
   Preview,
   RunList,
   RunResponse,
+  SessionResponse,
+  SettingsPatch,
   SyncSettings,
   WorkerList,
   WorkerQuery,

@@ -32,16 +32,27 @@ export interface CompaniesTable {
   webhook_hook_id: string | null;
   webhook_secret_hash: string | null;
   webhook_last_delivery_at: Timestamp | null;
-  users_watermark: Timestamp | null;
-  last_full_sync_at: Timestamp | null;
-  last_auto_sync_at: Timestamp | null;
-  autosync_minute: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: DefaultedTimestamp;
+}
+
+/** migrations/20261127T000000_owned_tables.ts: per-company switches (server/settings). */
+export interface CompanySettingsTable {
+  company_id: Id;
   user_sync_enabled: Generated<boolean>;
   sync_classifications: Generated<boolean>;
   autosync: Generated<boolean>;
+  autosync_minute: Generated<number>;
   timesheet_sync_enabled: Generated<boolean>;
-  created_at: CreatedAt;
   updated_at: DefaultedTimestamp;
+}
+
+/** The user sync's progress through Procore's directory (server/sync). */
+export interface UserSyncStateTable {
+  company_id: Id;
+  users_watermark: Timestamp | null;
+  last_full_sync_at: Timestamp | null;
+  last_auto_sync_at: Timestamp | null;
 }
 
 export interface ProcoreTokensTable {
@@ -86,6 +97,7 @@ export interface WorkersTable {
   updated_at: DefaultedTimestamp;
 }
 
+export type RunKind = 'users' | 'timesheets';
 export type SyncTrigger = 'manual' | 'auto' | 'webhook';
 export type SyncMode = 'full' | 'incremental' | 'webhook';
 export type SyncStatus =
@@ -100,6 +112,7 @@ export type SyncStatus =
 export interface SyncRunsTable {
   id: GeneratedId;
   company_id: Id;
+  kind: Generated<RunKind>;
   trigger: SyncTrigger;
   mode: Generated<SyncMode>;
   started_by_user_id: Id | null;
@@ -231,6 +244,8 @@ export interface Database {
   oauth_states: OauthStatesTable;
   auth_handoffs: AuthHandoffsTable;
   companies: CompaniesTable;
+  company_settings: CompanySettingsTable;
+  user_sync_state: UserSyncStateTable;
   procore_tokens: ProcoreTokensTable;
   positions: PositionsTable;
   workers: WorkersTable;

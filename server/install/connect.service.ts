@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
-import { hashSecret } from '../auth/session';
+import type { CompaniesService } from '../companies/companies.service';
 import type { Database } from '../db/database';
-import { findCompany, setWebhook, upsertConnectedCompany } from './companies.repository';
+import { ensureSettings } from '../settings/settings.service';
+import type { HooksService } from '../webhooks/hooks.service';
 import type { ConnectGateway } from './connect.gateway';
 
 /** A sign-in the app refuses, with a message the person in the popup can act on. */
@@ -21,9 +21,8 @@ export interface ConnectDeps {
   db: Kysely<Database>;
   log: FastifyBaseLogger;
   gateway: ConnectGateway;
-  publicUrl: string;
-  /** Checks (and repairs) an already connected company's webhook hook when an admin signs in. */
-  verifyWebhook?: (companyId: string) => Promise<unknown>;
+  companies: Pick<CompaniesService, 'find' | 'saveConnected'>;
+  hooks: Pick<HooksService, 'register' | 'check'>;
 }
 
 export interface SignedIn {
@@ -42,13 +41,13 @@ export async function completeSignIn(
   deps: ConnectDeps,
   input: { code: string; redirectUri: string; companyId: string },
 ): Promise<SignedIn> {
-  const { gateway, db } = deps;
+  const { gateway, companies } = deps;
   const tokens = await gateway.exchangeCode(input.code, input.redirectUri);
   let keepTokens = false;
   try {
     const me = await gateway.me(tokens.accessToken);
-    const companies = await gateway.companies(tokens.accessToken);
-    const company = companies.find((c) => c.id === input.companyId);
+    const visible = await gateway.companies(tokens.accessToken);
+    const company = visible.find((c) => c.id === input.companyId);
     if (!company) {
       throw new ConnectRefused(
         'company_not_visible',
@@ -56,7 +55,7 @@ export async function completeSignIn(
       );
     }
     const isAdmin = await gateway.isCompanyAdmin(tokens.accessToken, company.id, me);
-    const existing = await findCompany(db, company.id);
+    const existing = await companies.find(company.id);
     if (existing?.connection_state !== 'connected') {
       if (!isAdmin) {
         throw new ConnectRefused(
@@ -65,7 +64,7 @@ export async function completeSignIn(
         );
       }
       const access = await gateway.backgroundAccess(company.id);
-      await upsertConnectedCompany(db, {
+      await companies.saveConnected({
         id: company.id,
         name: company.name,
         connectedByUserId: me.id,
@@ -77,12 +76,13 @@ export async function completeSignIn(
         await gateway.saveUserTokens(company.id, me.id, tokens);
         keepTokens = true;
       }
-      await registerWebhook(deps, company.id);
+      await ensureSettings(deps.db, company.id);
+      await deps.hooks.register(company.id);
       deps.log.info({ companyId: company.id, accessMode: access.mode }, 'company connected');
-    } else if (isAdmin && deps.verifyWebhook) {
+    } else if (isAdmin) {
       // An admin opening the app is a good moment to make sure Procore still has our hook; a
       // failure here must not keep them out (the hourly check tries again).
-      await deps.verifyWebhook(company.id).catch((err: unknown) => {
+      await deps.hooks.check(company.id).catch((err: unknown) => {
         deps.log.warn({ err, companyId: company.id }, 'could not check the webhook hook at sign-in');
       });
     }
@@ -91,18 +91,4 @@ export async function completeSignIn(
     // A sign-in that does not become the company's background access leaves no token behind.
     if (!keepTokens) await gateway.revokeToken(tokens.accessToken).catch(() => {});
   }
-}
-
-/**
- * A fresh per-company secret goes to Procore as the hook's `destination_headers.Authorization`
- * (procore-api.md §6.4: the only documented way to authenticate deliveries); we keep its hash.
- * The gateway reuses the company's hook when there is one, so a reconnect never leaves two.
- */
-export async function registerWebhook(deps: ConnectDeps, companyId: string): Promise<void> {
-  const authorization = `Bearer ${randomBytes(32).toString('base64url')}`;
-  const { hookId } = await deps.gateway.ensureWebhook(companyId, {
-    destinationUrl: `${deps.publicUrl}/webhooks/procore`,
-    authorization,
-  });
-  await setWebhook(deps.db, companyId, hookId, hashSecret(authorization));
 }

@@ -2,17 +2,18 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { companyParamsSchema as companyParams } from '../api.schemas';
 import { requireAdmin, sessionOf } from '../auth/request-context';
-import { notFound } from '../errors';
-import { findCompany } from './companies.repository';
-import type { ConnectGateway } from './connect.gateway';
+import type { Services } from '../services';
+import { findSyncState } from '../sync/sync.service';
 import { type Connection, connectionSchema, meResponseSchema } from './connection.schemas';
 import { disconnectCompany } from './disconnect.service';
 
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
-async function loadConnection(app: FastifyInstance, companyId: string): Promise<Connection> {
-  const c = await findCompany(app.db, companyId);
-  if (!c) throw notFound('This company');
+type ConnectionDeps = Pick<Services, 'db' | 'connect' | 'companies' | 'hooks'>;
+
+async function loadConnection(deps: ConnectionDeps, companyId: string): Promise<Connection> {
+  const c = await deps.companies.require(companyId);
+  const sync = await findSyncState(deps.db, companyId);
   return {
     companyId: c.id,
     companyName: c.name,
@@ -24,12 +25,12 @@ async function loadConnection(app: FastifyInstance, companyId: string): Promise<
     accessMode: c.access_mode,
     webhookRegistered: c.webhook_hook_id !== null,
     lastWebhookAt: iso(c.webhook_last_delivery_at),
-    lastFullSyncAt: iso(c.last_full_sync_at),
+    lastFullSyncAt: iso(sync?.last_full_sync_at),
   };
 }
 
 /** Who is signed in, and the company's connection (the Connection page; Disconnect). */
-export function connectionRoutes(gateway: ConnectGateway) {
+export function connectionRoutes(deps: ConnectionDeps) {
   return async function routes(app: FastifyInstance) {
     const r = app.withTypeProvider<ZodTypeProvider>();
 
@@ -40,7 +41,7 @@ export function connectionRoutes(gateway: ConnectGateway) {
         const session = sessionOf(request);
         return {
           user: { procoreUserId: session.procoreUserId, name: session.userName, isAdmin: session.isAdmin },
-          connection: await loadConnection(app, session.companyId),
+          connection: await loadConnection(deps, session.companyId),
         };
       },
     );
@@ -48,7 +49,7 @@ export function connectionRoutes(gateway: ConnectGateway) {
     r.get(
       '/companies/:companyId/connection',
       { schema: { params: companyParams, response: { 200: connectionSchema } } },
-      async (request) => loadConnection(app, sessionOf(request).companyId),
+      async (request) => loadConnection(deps, sessionOf(request).companyId),
     );
 
     r.delete(
@@ -57,11 +58,11 @@ export function connectionRoutes(gateway: ConnectGateway) {
       async (request) => {
         const session = requireAdmin(request);
         await disconnectCompany(
-          { db: app.db, gateway, log: request.log },
+          { ...deps, gateway: deps.connect, log: request.log },
           session.companyId,
           `Disconnected by ${session.userName}.`,
         );
-        return loadConnection(app, session.companyId);
+        return loadConnection(deps, session.companyId);
       },
     );
   };

@@ -1,21 +1,13 @@
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Database } from '../db/database';
-import type { CompanySession, ProcoreClient } from '../procore/client';
-import { isProcoreError } from '../procore/errors';
-import { companyProcore } from './company-access';
+import type { ProcoreClient } from '../procore/client';
+import { classifyFailure } from '../procore/failure-policy';
 import type {
   BackgroundAccess,
   ConnectGateway,
   ProcoreCompanyRef,
-  ProcoreMe,
-  UserTokens,
+  SignInTokens,
+  SignInUser,
 } from './connect.gateway';
-
-/** One namespace for all our hooks, across companies (procore-api.md §6.1). */
-export const WEBHOOK_NAMESPACE = 'procore-worker-sync';
-const USER_EVENTS = ['create', 'update', 'delete'] as const;
-export const COMPANY_USERS_RESOURCE = 'Company Users';
 
 /**
  * Procore has no "is admin" flag. A company user's list record carries its company permission
@@ -27,32 +19,10 @@ const permissionHolder = z.looseObject({
   id: z.union([z.number(), z.string()]).transform(String),
   company_permission_template: z.looseObject({ name: z.string().nullish() }).nullish(),
 });
-export const ADMIN_TEMPLATE = /\badmin\b/i;
-
-/**
- * Creates whichever of the hook's Company Users create/update/delete triggers are missing, and
- * says which were (design.md flow 1; procore-api.md §6.1).
- */
-export async function ensureUserTriggers(procore: CompanySession, hookId: string): Promise<string[]> {
-  const triggers = await procore.listTriggers(hookId).toArray();
-  const missing = USER_EVENTS.filter(
-    (event) =>
-      !triggers.some(
-        (t) => t.resource_name === COMPANY_USERS_RESOURCE && t.event_type.toLowerCase() === event,
-      ),
-  );
-  if (missing.length > 0) {
-    await procore.createTriggers(
-      hookId,
-      missing.map((event_type) => ({ resource_name: COMPANY_USERS_RESOURCE, event_type })),
-    );
-  }
-  return missing;
-}
+const ADMIN_TEMPLATE = /\badmin\b/i;
 
 export function createConnectGateway(
   client: ProcoreClient,
-  db: Kysely<Database>,
   config: { loginUrl: string; clientId: string },
 ): ConnectGateway {
   return {
@@ -67,7 +37,7 @@ export function createConnectGateway(
       return url.toString();
     },
 
-    async exchangeCode(code, redirectUri): Promise<UserTokens> {
+    async exchangeCode(code, redirectUri): Promise<SignInTokens> {
       const res = await client.oauth.exchangeCode(code, redirectUri);
       return {
         accessToken: res.access_token,
@@ -76,7 +46,7 @@ export function createConnectGateway(
       };
     },
 
-    async me(accessToken): Promise<ProcoreMe> {
+    async me(accessToken): Promise<SignInUser> {
       const me = await client.withAccessToken(accessToken).me();
       return { id: me.id, name: me.name ?? me.login ?? `Procore user ${me.id}`, login: me.login ?? '' };
     },
@@ -106,38 +76,12 @@ export function createConnectGateway(
         const me = await client.forCompany(companyId, { auth: 'service' }).companyMe();
         return { mode: 'service_account', serviceUserId: me.id };
       } catch (err) {
-        if (isProcoreError(err) && ['unauthorized', 'not_connected', 'forbidden'].includes(err.code)) {
+        // No service account access in this company: the connecting admin's token is used instead.
+        if (['uninstalled', 'access'].includes(classifyFailure(err).kind)) {
           return { mode: 'user_token' };
         }
         throw err;
       }
-    },
-
-    async ensureWebhook(companyId, { destinationUrl, authorization }) {
-      const procore = await companyProcore(client, db, companyId);
-      const ours = await procore.listHooks({ namespace: WEBHOOK_NAMESPACE }).toArray();
-      const [keep, ...extra] = ours;
-      for (const hook of extra) await procore.deleteHook(hook.id);
-      const hook = keep
-        ? await procore.updateHook(keep.id, {
-            destinationUrl,
-            authorization,
-            payloadVersion: 'v4.0',
-            status: 'active',
-          })
-        : await procore.createHook({
-            namespace: WEBHOOK_NAMESPACE,
-            destinationUrl,
-            authorization,
-            payloadVersion: 'v4.0',
-          });
-      await ensureUserTriggers(procore, hook.id);
-      return { hookId: hook.id };
-    },
-
-    async deleteWebhook(companyId, hookId) {
-      const procore = await companyProcore(client, db, companyId);
-      await procore.deleteHook(hookId);
     },
 
     async revokeToken(token) {

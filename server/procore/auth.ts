@@ -204,6 +204,16 @@ export class TokenManager {
     this.#service.delete(companyId);
   }
 
+  /**
+   * The app was uninstalled (§1.4): Procore already invalidated what it issued, so nothing is
+   * revoked; every token of the company is forgotten here and in the database.
+   */
+  async forgetCompany(companyId: string): Promise<void> {
+    this.#service.delete(companyId);
+    this.#user.delete(companyId);
+    await deleteUserTokens(this.#db, companyId);
+  }
+
   #fresh(tokens: UserTokens): boolean {
     const lifetime = Math.max(0, tokens.expiresAt.getTime() - tokens.storedAt.getTime());
     return this.#now() < renewAt(tokens.expiresAt.getTime(), lifetime);

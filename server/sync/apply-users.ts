@@ -1,21 +1,20 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/database';
-import { type Decision, decideUser, type EntryDraft } from './decide';
-import { insertEntries } from './entries.repository';
-import { normalizeEmail, toE164 } from './map-user';
-import { ensureClassificationPositions } from './positions.repository';
-import { displayName, type SyncUser } from './procore-user';
-import { reason } from './reasons';
-import { addRunProgress, type RunCounts, zeroCounts } from './runs.repository';
-import { WorkerIndex } from './worker-index';
+import { countEntry, type EntryDraft, type RunCounts, recordEntries, zeroCounts } from '../runs/runs.service';
 import {
   deactivateWorkers,
+  ensureClassificationPositions,
   findWorkersForUsers,
   linkWorker,
   type SyncedWorkerRow,
   touchWorkers,
   upsertSyncedWorkers,
-} from './workers.repository';
+} from '../workers/workers.service';
+import { type Decision, decideUser } from './decide';
+import { normalizeEmail, toE164 } from './map-user';
+import { displayName, type SyncUser } from './procore-user';
+import { reason } from './reasons';
+import { WorkerIndex } from './worker-index';
 
 /**
  * The one code path that turns Procore users into workers: manual and hourly runs call it per
@@ -122,8 +121,7 @@ export async function applyUsers(
     countEntry(counts, d.entry);
   }
   if (options.runId) {
-    await insertEntries(trx, companyId, options.runId, entries);
-    await addRunProgress(trx, companyId, options.runId, { seen: users.length, counts, now: options.now });
+    await recordEntries(trx, companyId, options.runId, entries, { seen: users.length, now: options.now });
   }
   return { entries, counts, deferred };
 }
@@ -162,21 +160,6 @@ async function writeDecisions(
     await deactivateWorkers(trx, companyId, workerIds, why, options.now);
   }
   await touchWorkers(trx, companyId, touches, options.now);
-}
-
-export function countEntry(counts: RunCounts, entry: EntryDraft): void {
-  switch (entry.action) {
-    case 'created':
-    case 'updated':
-    case 'unchanged':
-    case 'deactivated':
-    case 'reactivated':
-    case 'skipped':
-    case 'failed':
-    case 'would_deactivate':
-      counts[entry.action]++;
-  }
-  if (entry.warnings.length > 0) counts.warnings++;
 }
 
 /**
@@ -232,10 +215,11 @@ async function recordFailure(
   counts.failed = 1;
   const runId = options.runId;
   if (runId) {
-    await db.transaction().execute(async (trx) => {
-      await insertEntries(trx, settings.companyId, runId, [entry]);
-      await addRunProgress(trx, settings.companyId, runId, { seen: 1, counts, now: options.now });
-    });
+    await db
+      .transaction()
+      .execute((trx) =>
+        recordEntries(trx, settings.companyId, runId, [entry], { seen: 1, now: options.now }),
+      );
   }
   return { entries: [entry], counts, deferred: [] };
 }

@@ -1,4 +1,9 @@
 import type { EntryAction, FieldChange } from '../db/database';
+import type { EntryDraft } from '../runs/runs.service';
+
+export type { EntryDraft };
+
+import type { WorkerFields } from '../workers/workers.service';
 import { mapUser } from './map-user';
 import { displayName, type SyncUser, updatedAtOf } from './procore-user';
 import { type Reason, reason, type Warning, warning } from './reasons';
@@ -17,31 +22,6 @@ export interface DecideSettings {
   /** Position for a Procore classification id; undefined when the classification is unknown. */
   positionFor(classificationId: string): string | undefined;
   positionName(positionId: string | null): string | null;
-}
-
-/** One entry of a run, before it has a row (sync_run_entries). */
-export interface EntryDraft {
-  procoreUserId: string;
-  workerId: string | null;
-  name: string;
-  email: string | null;
-  action: EntryAction;
-  reasonCode: string | null;
-  reason: string | null;
-  changes: FieldChange[];
-  warnings: string[];
-}
-
-/** What a synced worker's row should hold, from Procore. */
-export interface WorkerFields {
-  firstName: string;
-  lastName: string;
-  email: string;
-  phone: string;
-  payrollId: string | null;
-  /** Only written when Sync Classifications is on. */
-  positionId: string | null;
-  procoreUpdatedAt: Date | null;
 }
 
 export type Decision =

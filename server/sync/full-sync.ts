@@ -1,22 +1,18 @@
 import type { Kysely } from 'kysely';
 import type { Database, SyncStatus } from '../db/database';
-import { applyPage, type CompanySyncSettings, countEntry, type DeferredDeactivation } from './apply-users';
-import type { CompanyForSync } from './company-sync.repository';
-import { recordSyncedThrough } from './company-sync.repository';
+import { finishRun, type RunRow, recordEntries, setRunTotal, supersedeReviews } from '../runs/runs.service';
+import {
+  countSyncedActiveWorkers,
+  deactivateWorkers,
+  listActiveLinkedWorkers,
+  listPositions,
+} from '../workers/workers.service';
+import { applyPage, type CompanySyncSettings, type DeferredDeactivation } from './apply-users';
 import type { UserDirectory } from './directory';
-import { insertEntries } from './entries.repository';
-import { listPositions } from './positions.repository';
 import { type SyncUser, updatedAtOf } from './procore-user';
 import { reason } from './reasons';
-import {
-  addRunProgress,
-  finishRun,
-  type RunRow,
-  setRunTotal,
-  supersedeReviews,
-  zeroCounts,
-} from './runs.repository';
-import { countSyncedActiveWorkers, deactivateWorkers, listActiveLinkedWorkers } from './workers.repository';
+import type { CompanyForSync } from './sync-company';
+import { recordSyncedThrough } from './sync-state.repository';
 
 /**
  * One run over Procore's directory (design.md flows 3 and 5): active users page by page (all of
@@ -138,18 +134,18 @@ export async function runPagedSync(opts: PagedSyncOptions): Promise<RunRow | und
   let status: SyncStatus = failed > 0 ? 'partial' : 'succeeded';
   let why: string | null = failed > 0 ? `${failed} user${failed === 1 ? '' : 's'} could not be saved` : null;
   if (safeguardTrips(deferred.length, syncedBefore)) {
-    await holdForReview(db, companyId, run.id, deferred, now);
+    await settleDeactivations(db, companyId, run.id, deferred, now, true);
     status = 'needs_review';
     why =
       `Would deactivate ${deferred.length} of ${syncedBefore} synced workers ` +
       `(${Math.round((100 * deferred.length) / Math.max(syncedBefore, 1))}%). Nobody was deactivated: ` +
       'an admin must confirm or cancel.';
   } else {
-    await applyDeactivations(db, companyId, run.id, deferred, now);
+    await settleDeactivations(db, companyId, run.id, deferred, now, false);
   }
   await recordSyncedThrough(db, companyId, { watermark: newest, fullSyncAt: full ? now : null });
   const finished = await finishRun(db, companyId, run.id, { status, reason: why, now });
-  if (status === 'needs_review') await supersedeReviews(db, companyId, run.id, now);
+  if (status === 'needs_review' && finished) await supersedeReviews(db, companyId, finished, now);
   return finished;
 }
 
@@ -180,38 +176,28 @@ async function unseenDeactivations(
     }));
 }
 
-export async function applyDeactivations(
+/**
+ * The run's deferred deactivations: applied, or (`hold`) only listed as `would_deactivate` for an
+ * admin to confirm or cancel; either way in one transaction with their entries.
+ */
+async function settleDeactivations(
   db: Kysely<Database>,
   companyId: string,
   runId: string,
   deferred: DeferredDeactivation[],
   now: Date,
+  hold: boolean,
 ): Promise<void> {
   if (deferred.length === 0) return;
   await db.transaction().execute(async (trx) => {
-    const byReason = new Map<string, string[]>();
-    for (const d of deferred) byReason.set(d.reasonText, [...(byReason.get(d.reasonText) ?? []), d.workerId]);
-    for (const [why, ids] of byReason) await deactivateWorkers(trx, companyId, ids, why, now);
-    const entries = deferred.map((d) => ({ ...d.entry, action: 'deactivated' as const }));
-    const counts = zeroCounts();
-    for (const e of entries) countEntry(counts, e);
-    await insertEntries(trx, companyId, runId, entries);
-    await addRunProgress(trx, companyId, runId, { seen: 0, counts, now });
-  });
-}
-
-async function holdForReview(
-  db: Kysely<Database>,
-  companyId: string,
-  runId: string,
-  deferred: DeferredDeactivation[],
-  now: Date,
-): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    const entries = deferred.map((d) => ({ ...d.entry, action: 'would_deactivate' as const }));
-    const counts = zeroCounts();
-    for (const e of entries) countEntry(counts, e);
-    await insertEntries(trx, companyId, runId, entries);
-    await addRunProgress(trx, companyId, runId, { seen: 0, counts, now });
+    if (!hold) {
+      const byReason = new Map<string, string[]>();
+      for (const d of deferred)
+        byReason.set(d.reasonText, [...(byReason.get(d.reasonText) ?? []), d.workerId]);
+      for (const [why, ids] of byReason) await deactivateWorkers(trx, companyId, ids, why, now);
+    }
+    const action = hold ? ('would_deactivate' as const) : ('deactivated' as const);
+    const entries = deferred.map((d) => ({ ...d.entry, action }));
+    await recordEntries(trx, companyId, runId, entries, { seen: 0, now });
   });
 }

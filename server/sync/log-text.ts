@@ -1,5 +1,5 @@
 import type { EntryAction, FieldChange } from '../db/database';
-import type { RunRow } from './runs.repository';
+import type { RunRow } from '../runs/runs.service';
 
 /**
  * The downloadable .txt of one run (seed.md: "download on any of the logs to see the results of

@@ -1,11 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sessionOf } from '../auth/request-context';
-import { notFound } from '../errors';
-import { findCompanyForSync } from './company-sync.repository';
-import { listAllEntries, listEntries } from './entries.repository';
+import { findCompany } from '../companies/companies.service';
+import { listAllEntries, listEntries, listRuns, requireRun } from '../runs/runs.service';
+import type { Services } from '../services';
 import { type LogEntry, logFileName, renderRunLog } from './log-text';
-import { findRun, listRuns } from './runs.repository';
 import { entryToApi, runToApi } from './runs.view';
 import {
   companyParamsSchema,
@@ -18,82 +17,87 @@ import {
 } from './sync.schemas';
 
 /**
- * User Sync Logs (seed.md; issue 7 "Logs API"): every signed-in user of the company may read
+ * User Sync Logs (seed.md): every signed-in user of the company may read
  * them. Every query carries the session's company id, so another company's run is a 404.
  */
-export async function logsRoutes(root: FastifyInstance) {
-  const app = root.withTypeProvider<ZodTypeProvider>();
+export function logsRoutes({ db }: Pick<Services, 'db'>) {
+  return async function logsRoutesPlugin(root: FastifyInstance) {
+    const app = root.withTypeProvider<ZodTypeProvider>();
 
-  app.get(
-    '/companies/:companyId/syncs',
-    {
-      schema: {
-        params: companyParamsSchema,
-        querystring: runListQuerySchema,
-        response: { 200: runListSchema },
+    app.get(
+      '/companies/:companyId/syncs',
+      {
+        schema: {
+          params: companyParamsSchema,
+          querystring: runListQuerySchema,
+          response: { 200: runListSchema },
+        },
       },
-    },
-    async (request) => {
-      const { companyId } = sessionOf(request);
-      const { cursor, limit } = request.query;
-      const rows = await listRuns(app.db, companyId, { beforeId: cursor, limit: limit + 1 });
-      const page = rows.slice(0, limit);
-      return { runs: page.map(runToApi), nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
-    },
-  );
+      async (request) => {
+        const { companyId } = sessionOf(request);
+        const { cursor, limit } = request.query;
+        const rows = await listRuns(db, companyId, { beforeId: cursor, limit: limit + 1 });
+        const page = rows.slice(0, limit);
+        return {
+          runs: page.map(runToApi),
+          nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
+        };
+      },
+    );
 
-  app.get(
-    '/companies/:companyId/syncs/:runId',
-    { schema: { params: runParamsSchema, response: { 200: runResponseSchema } } },
-    async (request) => {
-      const { companyId } = sessionOf(request);
-      const run = await findRun(app.db, companyId, request.params.runId);
-      if (!run) throw notFound('Sync run');
-      return { run: runToApi(run) };
-    },
-  );
+    app.get(
+      '/companies/:companyId/syncs/:runId',
+      { schema: { params: runParamsSchema, response: { 200: runResponseSchema } } },
+      async (request) => {
+        const { companyId } = sessionOf(request);
+        return { run: runToApi(await requireRun(db, companyId, request.params.runId)) };
+      },
+    );
 
-  app.get(
-    '/companies/:companyId/syncs/:runId/entries',
-    {
-      schema: { params: runParamsSchema, querystring: entryQuerySchema, response: { 200: entryListSchema } },
-    },
-    async (request) => {
-      const { companyId } = sessionOf(request);
-      const run = await findRun(app.db, companyId, request.params.runId);
-      if (!run) throw notFound('Sync run');
-      const { action, q, cursor, limit } = request.query;
-      const rows = await listEntries(app.db, companyId, run.id, {
-        action,
-        q: q || undefined,
-        afterId: cursor,
-        limit: limit + 1,
-      });
-      const page = rows.slice(0, limit);
-      return {
-        entries: page.map(entryToApi),
-        nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
-      };
-    },
-  );
+    app.get(
+      '/companies/:companyId/syncs/:runId/entries',
+      {
+        schema: {
+          params: runParamsSchema,
+          querystring: entryQuerySchema,
+          response: { 200: entryListSchema },
+        },
+      },
+      async (request) => {
+        const { companyId } = sessionOf(request);
+        const run = await requireRun(db, companyId, request.params.runId);
+        const { action, q, cursor, limit } = request.query;
+        const rows = await listEntries(db, companyId, run.id, {
+          action,
+          q: q || undefined,
+          afterId: cursor,
+          limit: limit + 1,
+        });
+        const page = rows.slice(0, limit);
+        return {
+          entries: page.map(entryToApi),
+          nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
+        };
+      },
+    );
 
-  app.get(
-    '/companies/:companyId/syncs/:runId/log.txt',
-    { schema: { params: runParamsSchema } },
-    async (request, reply) => {
-      const { companyId } = sessionOf(request);
-      const run = await findRun(app.db, companyId, request.params.runId);
-      if (!run) throw notFound('Sync run');
-      const company = await findCompanyForSync(app.db, companyId);
-      const name = company?.name ?? `Company ${companyId}`;
-      const entries = (await listAllEntries(app.db, companyId, run.id)).map(
-        (e): LogEntry => ({ ...e, changes: e.changes, warnings: e.warnings }),
-      );
-      return reply
-        .type('text/plain; charset=utf-8')
-        .header('content-disposition', `attachment; filename="${logFileName(name, run)}"`)
-        .header('cache-control', 'no-store')
-        .send(renderRunLog(run, name, entries));
-    },
-  );
+    app.get(
+      '/companies/:companyId/syncs/:runId/log.txt',
+      { schema: { params: runParamsSchema } },
+      async (request, reply) => {
+        const { companyId } = sessionOf(request);
+        const run = await requireRun(db, companyId, request.params.runId);
+        const company = await findCompany(db, companyId);
+        const name = company?.name ?? `Company ${companyId}`;
+        const entries = (await listAllEntries(db, companyId, run.id)).map(
+          (e): LogEntry => ({ ...e, changes: e.changes, warnings: e.warnings }),
+        );
+        return reply
+          .type('text/plain; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${logFileName(name, run)}"`)
+          .header('cache-control', 'no-store')
+          .send(renderRunLog(run, name, entries));
+      },
+    );
+  };
 }

@@ -1,18 +1,17 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
 import { notFound } from '../errors';
+import type { EntryDraft, RunCounts } from '../runs/runs.service';
+import { countSyncedActiveWorkers, listActiveLinkedWorkers } from '../workers/workers.service';
 import { applyUsers } from './apply-users';
-import { findCompanyForSync } from './company-sync.repository';
-import type { EntryDraft } from './decide';
 import type { DirectoryFactory } from './directory';
 import { classificationLoader, safeguardTrips, settingsOf } from './full-sync';
 import type { SyncUser } from './procore-user';
 import { reason } from './reasons';
-import type { RunCounts } from './runs.repository';
-import { countSyncedActiveWorkers, listActiveLinkedWorkers } from './workers.repository';
+import { loadSyncCompany } from './sync-company';
 
 /**
- * Preview (issue 7): what a full sync would do, with the same decisions as a real one, because
+ * Preview: what a full sync would do, with the same decisions as a real one, because
  * it *is* the real apply path run inside a transaction that is rolled back. Procore is read first
  * so no network wait happens inside that transaction.
  */
@@ -32,7 +31,7 @@ export async function previewSync(
   companyId: string,
   limit = 5000,
 ): Promise<PreviewResult> {
-  const company = await findCompanyForSync(deps.db, companyId);
+  const company = await loadSyncCompany(deps.db, companyId);
   if (!company) throw notFound('Company');
   const directory = await deps.directoryFor({ id: company.id, name: company.name });
   const users: SyncUser[] = [];

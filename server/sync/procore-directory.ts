@@ -1,6 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/database';
-import type { CompanySession, ProcoreClient } from '../procore/client';
+import type { CompaniesService } from '../companies/companies.service';
+import type { CompanySession } from '../procore/client';
 import { ProcoreNotFoundError } from '../procore/errors';
 import type { DirectoryFactory, UserDirectory } from './directory';
 
@@ -43,18 +42,7 @@ export function procoreDirectory(session: DirectorySession, opts: { perPage?: nu
   };
 }
 
-/**
- * Background access as design.md flow 2 says: the service account, or the connecting admin's
- * token where the company chose that (`companies.access_mode`).
- */
-export function procoreDirectoryFactory(client: ProcoreClient, db: Kysely<Database>): DirectoryFactory {
-  return async (company) => {
-    const row = await db
-      .selectFrom('companies')
-      .select('access_mode')
-      .where('id', '=', company.id)
-      .executeTakeFirst();
-    const auth = row?.access_mode === 'user_token' ? 'user' : 'service';
-    return procoreDirectory(client.forCompany(company.id, { auth }));
-  };
+/** Over the company's background access (design.md flow 2: service account or admin token). */
+export function procoreDirectoryFactory(companies: Pick<CompaniesService, 'procoreFor'>): DirectoryFactory {
+  return async (company) => procoreDirectory(await companies.procoreFor(company.id));
 }

@@ -1,8 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
-import { AppError, notFound } from '../errors';
-import { setEntriesAction } from './entries.repository';
-import type { RunRow } from './runs.repository';
+import { finishRun, lockRunForReview, type RunRow, setEntriesAction } from '../runs/runs.service';
+import { deactivateUnchangedSince } from '../workers/workers.service';
 
 /**
  * The safeguard's second half (design.md "Matching and rules"): a `needs_review` run lists who it
@@ -12,21 +11,6 @@ import type { RunRow } from './runs.repository';
  */
 const CHANGED_SINCE = 'Changed since the review: left active';
 
-async function lockReviewRun(db: Kysely<Database>, companyId: string, runId: string) {
-  const run = await db
-    .selectFrom('sync_runs')
-    .selectAll()
-    .where('company_id', '=', companyId)
-    .where('id', '=', runId)
-    .forUpdate()
-    .executeTakeFirst();
-  if (!run) throw notFound('Sync run');
-  if (run.status !== 'needs_review') {
-    throw new AppError('conflict', 'This sync is not waiting for a review.');
-  }
-  return run;
-}
-
 export async function confirmReview(
   db: Kysely<Database>,
   companyId: string,
@@ -34,50 +18,34 @@ export async function confirmReview(
   review: { byName: string; now: Date },
 ): Promise<RunRow> {
   return db.transaction().execute(async (trx) => {
-    const run = await lockReviewRun(trx, companyId, runId);
-    const pending = await trx
-      .selectFrom('sync_run_entries')
-      .select(['id', 'worker_id', 'reason'])
-      .where('company_id', '=', companyId)
-      .where('run_id', '=', runId)
-      .where('action', '=', 'would_deactivate')
-      .execute();
+    const held = await lockRunForReview(trx, companyId, runId);
+    const pending = await held.wouldDeactivate();
     const done = new Set<string>();
     const byReason = new Map<string, string[]>();
     for (const e of pending) {
       if (e.worker_id) byReason.set(e.reason ?? '', [...(byReason.get(e.reason ?? '') ?? []), e.worker_id]);
     }
+    const asked = held.run.finished_at ?? review.now;
     for (const [why, workerIds] of byReason) {
-      const rows = await trx
-        .updateTable('workers')
-        .set({ active: false, deactivated_reason: why, updated_at: review.now, last_synced_at: review.now })
-        .where('company_id', '=', companyId)
-        .where('id', 'in', workerIds)
-        .where('active', '=', true)
-        .where('updated_at', '<=', run.finished_at ?? review.now)
-        .returning('id')
-        .execute();
-      for (const r of rows) done.add(r.id);
+      for (const id of await deactivateUnchangedSince(trx, companyId, workerIds, why, asked, review.now)) {
+        done.add(id);
+      }
     }
     const deactivated = pending.filter((e) => e.worker_id && done.has(e.worker_id)).map((e) => e.id);
     const kept = pending.filter((e) => !(e.worker_id && done.has(e.worker_id))).map((e) => e.id);
     await setEntriesAction(trx, companyId, runId, deactivated, 'deactivated');
     await setEntriesAction(trx, companyId, runId, kept, 'unchanged', CHANGED_SINCE);
-    return trx
-      .updateTable('sync_runs')
-      .set((eb) => ({
-        status: run.failed > 0 ? 'partial' : 'succeeded',
-        status_reason: `Confirmed by ${review.byName}: ${deactivated.length} worker${deactivated.length === 1 ? '' : 's'} deactivated`,
-        deactivated: eb('deactivated', '+', deactivated.length),
-        unchanged: eb('unchanged', '+', kept.length),
-        would_deactivate: 0,
-        reviewed_by_name: review.byName,
-        reviewed_at: review.now,
-      }))
-      .where('company_id', '=', companyId)
-      .where('id', '=', runId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const plural = deactivated.length === 1 ? '' : 's';
+    return endReview(
+      await finishRun(trx, companyId, runId, {
+        status: held.run.failed > 0 ? 'partial' : 'succeeded',
+        reason: `Confirmed by ${review.byName}: ${deactivated.length} worker${plural} deactivated`,
+        now: review.now,
+        fromStatuses: ['needs_review'],
+        counts: { deactivated: deactivated.length, unchanged: kept.length, clearWouldDeactivate: true },
+        reviewedBy: review.byName,
+      }),
+    );
   });
 }
 
@@ -88,18 +56,21 @@ export async function cancelReview(
   review: { byName: string; now: Date },
 ): Promise<RunRow> {
   return db.transaction().execute(async (trx) => {
-    await lockReviewRun(trx, companyId, runId);
-    return trx
-      .updateTable('sync_runs')
-      .set({
+    await lockRunForReview(trx, companyId, runId);
+    return endReview(
+      await finishRun(trx, companyId, runId, {
         status: 'canceled',
-        status_reason: `Cancelled by ${review.byName}: nobody was deactivated`,
-        reviewed_by_name: review.byName,
-        reviewed_at: review.now,
-      })
-      .where('company_id', '=', companyId)
-      .where('id', '=', runId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+        reason: `Cancelled by ${review.byName}: nobody was deactivated`,
+        now: review.now,
+        fromStatuses: ['needs_review'],
+        reviewedBy: review.byName,
+      }),
+    );
   });
+}
+
+/** The run is locked in this transaction, so the update always finds it. */
+function endReview(run: RunRow | undefined): RunRow {
+  if (!run) throw new Error('a locked review run was not updated');
+  return run;
 }

@@ -1,8 +1,6 @@
 import type { FieldChange } from '../db/database';
-import type { EntryDraft } from './decide';
-import type { EntryRow } from './entries.repository';
+import type { EntryDraft, EntryRow, RunRow } from '../runs/runs.service';
 import { durationMs } from './log-text';
-import type { RunRow } from './runs.repository';
 import type { SyncEntry, SyncRun } from './sync.schemas';
 
 /** Rows → API objects (style.md rule 9: rows never reach the HTTP layer). */

@@ -1,9 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { requireAdmin } from '../auth/request-context';
-import { AppError } from '../errors';
-import type { JobQueue } from '../jobs/queue';
-import type { DirectoryFactory } from './directory';
+import type { Services } from '../services';
 import { previewSync } from './preview';
 import { cancelReview, confirmReview } from './review';
 import { draftToApi, runToApi } from './runs.view';
@@ -17,17 +15,11 @@ import {
 import { requestSync } from './sync.service';
 
 /**
- * Sync actions, admins only (issue 7; design.md flow 3). Mounted inside the `/api` scope, whose
- * hook has proven the session and that `:companyId` is the session's company; queries use the
- * session's company id, never the path's.
+ * Sync actions, admins only (design.md flow 3). Mounted inside the `/api` scope, whose hook has
+ * proven the session and that `:companyId` is the session's company; queries use the session's
+ * company id, never the path's.
  */
-export interface SyncRoutesDeps {
-  /** Absent when the process runs no job queue: starting a sync then answers 503. */
-  queue: JobQueue | undefined;
-  directoryFor: DirectoryFactory;
-}
-
-export function syncRoutes(deps: SyncRoutesDeps) {
+export function syncRoutes(deps: Pick<Services, 'db' | 'jobs' | 'directoryFor'>) {
   return async function syncRoutesPlugin(root: FastifyInstance) {
     const app = root.withTypeProvider<ZodTypeProvider>();
 
@@ -42,18 +34,14 @@ export function syncRoutes(deps: SyncRoutesDeps) {
       },
       async (request, reply) => {
         const session = requireAdmin(request);
-        if (!deps.queue) throw new AppError('procore_unavailable', 'Syncing is not available right now.');
         // A manual Sync is always full (design.md flow 5).
-        const { run, created } = await requestSync(
-          { db: app.db, queue: deps.queue },
-          {
-            companyId: session.companyId,
-            trigger: 'manual',
-            mode: 'full',
-            startedByUserId: session.procoreUserId,
-            startedByName: session.userName,
-          },
-        );
+        const { run, created } = await requestSync(deps, {
+          companyId: session.companyId,
+          trigger: 'manual',
+          mode: 'full',
+          startedByUserId: session.procoreUserId,
+          startedByName: session.userName,
+        });
         return reply.code(created ? 202 : 200).send({ run: runToApi(run) });
       },
     );
@@ -63,7 +51,7 @@ export function syncRoutes(deps: SyncRoutesDeps) {
       { schema: { params: companyParamsSchema, response: { 200: previewSchema } } },
       async (request) => {
         const session = requireAdmin(request);
-        const preview = await previewSync({ db: app.db, directoryFor: deps.directoryFor }, session.companyId);
+        const preview = await previewSync(deps, session.companyId);
         return {
           total: preview.total,
           truncated: preview.truncated,
@@ -86,8 +74,8 @@ export function syncRoutes(deps: SyncRoutesDeps) {
           const review = { byName: session.userName, now: new Date() };
           const run =
             action === 'confirm'
-              ? await confirmReview(app.db, session.companyId, request.params.runId, review)
-              : await cancelReview(app.db, session.companyId, request.params.runId, review);
+              ? await confirmReview(deps.db, session.companyId, request.params.runId, review)
+              : await cancelReview(deps.db, session.companyId, request.params.runId, review);
           return { run: runToApi(run) };
         },
       );

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { companyParamsSchema, numericId } from '../api.schemas';
 
 /**
- * Request and response shapes of the sync, logs, settings and workers API (issue 7). The web app
+ * Request and response shapes of the sync and logs API. The web app
  * imports the inferred types (style.md rule 19); routes declare these so responses are checked
  * and unlisted fields stripped (rule 6). Dates are ISO 8601 strings; ids are decimal strings.
  */
@@ -117,22 +117,6 @@ export const previewSchema = z.object({
   }),
 });
 
-export const syncSettingsSchema = z.object({
-  syncClassifications: z.boolean(),
-  autosync: z.boolean(),
-  userSyncEnabled: z.boolean(),
-  /** Minute past each hour when Autosync runs for this company (read only). */
-  autosyncMinute: z.number().int().min(0).max(59),
-});
-export const settingsPatchSchema = z
-  .object({
-    syncClassifications: z.boolean(),
-    autosync: z.boolean(),
-    userSyncEnabled: z.boolean(),
-  })
-  .partial()
-  .strict();
-
 export type SyncTrigger = z.infer<typeof syncTriggerSchema>;
 export type SyncStatus = z.infer<typeof syncStatusSchema>;
 export type EntryAction = z.infer<typeof entryActionSchema>;
@@ -143,7 +127,7 @@ export type RunList = z.infer<typeof runListSchema>;
 export type FieldChange = z.infer<typeof fieldChangeSchema>;
 export type SyncEntry = z.infer<typeof syncEntrySchema>;
 export type EntryQuery = z.input<typeof entryQuerySchema>;
+/** The query as the web app sends it (numbers, not query-string text). */
+export type EntryQueryParams = Omit<EntryQuery, 'limit'> & { limit?: number };
 export type EntryList = z.infer<typeof entryListSchema>;
 export type Preview = z.infer<typeof previewSchema>;
-export type SyncSettings = z.infer<typeof syncSettingsSchema>;
-export type SettingsPatch = z.infer<typeof settingsPatchSchema>;

@@ -1,22 +1,13 @@
+import type { WorkerState } from '../workers/workers.service';
+
 /**
  * The workers a page of users could touch, indexed the three ways the rules match them
  * (design.md "Matching and rules": by Procore user id; on first sight by email or phone). The
  * decisions of one page update it as they are made, so the second of two users sharing a phone in
  * the same page sees the first one's worker before anything is written.
  */
-export interface WorkerState {
-  /** null for a worker this page will create. */
-  id: string | null;
-  firstName: string;
-  lastName: string;
-  email: string | null;
-  phone: string | null;
-  payrollId: string | null;
-  positionId: string | null;
-  active: boolean;
-  procoreUserId: string | null;
-  procoreUpdatedAt: Date | null;
-}
+
+export type { WorkerState };
 
 export function workerName(w: Pick<WorkerState, 'firstName' | 'lastName'>): string {
   return `${w.firstName} ${w.lastName}`.trim();

@@ -1,18 +1,22 @@
+import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely, Transaction } from 'kysely';
+import type { CompaniesService } from '../companies/companies.service';
+import type { DatabaseHandle } from '../db/connect';
 import type { Database } from '../db/database';
-import { markUninstalled } from '../install/disconnect.service';
-import { isProcoreError } from '../procore/errors';
-import { applyUsers } from '../sync/apply-users';
-import { type CompanyForSync, findCompanyForSync } from '../sync/company-sync.repository';
-import type { EntryDraft } from '../sync/decide';
+import { classifyFailure, runFailureReason } from '../procore/failure-policy';
+import { type EntryDraft, recordBucketEntries } from '../runs/runs.service';
 import type { DirectoryFactory } from '../sync/directory';
-import { classificationLoader, settingsOf } from '../sync/full-sync';
 import type { SyncUser } from '../sync/procore-user';
 import { reason } from '../sync/reasons';
-import { failureReason } from '../sync/run-sync';
-import { deactivateWorkers, findWorkersForUsers } from '../sync/workers.repository';
+import {
+  applyUsers,
+  type CompanyForSync,
+  classificationLoader,
+  loadSyncCompany,
+  settingsOf,
+} from '../sync/sync.service';
+import { deactivateWorkers, findWorkersForUsers } from '../workers/workers.service';
 import { claimUserRead, settleDeliveries, waitingDeliveryIds } from './deliveries.repository';
-import { recordWebhookEntries } from './webhook-runs';
 
 /**
  * Flow 4's second half (design.md): read the user's *current* state from Procore and apply it with
@@ -21,16 +25,15 @@ import { recordWebhookEntries } from './webhook-runs';
  */
 export interface WebhookApplyDeps {
   db: Kysely<Database>;
+  database: Pick<DatabaseHandle, 'kind'>;
+  companies: Pick<CompaniesService, 'noteProcoreFailure'>;
   directoryFor: DirectoryFactory;
   /** Clock for run bookkeeping (tests compress time). */
-  now?: () => Date;
-  log?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  now: () => Date;
+  log: FastifyBaseLogger;
 }
 
 export type ApplyUserOutcome = 'applied' | 'superseded' | 'dropped' | 'ignored' | 'failed';
-
-/** Errors no retry can fix: the admin must act (reconnect, grant a permission). */
-const PERMANENT = new Set(['unauthorized', 'forbidden', 'not_found', 'bad_request', 'validation', 'schema']);
 
 /**
  * Throws only for what a retry may fix (Procore unavailable or rate limited, a database error);
@@ -43,12 +46,12 @@ export async function applyUserChange(
   opts: { finalAttempt: boolean } = { finalAttempt: true },
 ): Promise<ApplyUserOutcome> {
   const { db } = deps;
-  const now = deps.now ?? (() => new Date());
+  const { now } = deps;
   const waiting = await waitingDeliveryIds(db, companyId, userId);
   const settle = (outcome: 'applied' | 'dropped' | 'ignored' | 'failed', why: string | null) =>
     settleDeliveries(db, companyId, waiting, { outcome, reason: why, at: now() });
 
-  const company = await findCompanyForSync(db, companyId);
+  const company = await loadSyncCompany(db, companyId);
   if (company?.connection_state !== 'connected') {
     await settle('dropped', 'The company is not connected.');
     return 'dropped';
@@ -67,15 +70,13 @@ export async function applyUserChange(
     user = await directory.user(userId);
     if (user) names = await classificationLoader(db, directory, company, false)([user]);
   } catch (err) {
-    if (isProcoreError(err) && err.code === 'not_connected') {
-      // procore-api.md §1.4: 403 "App is not connected" = uninstalled in Procore.
-      await markUninstalled(db, companyId);
+    if (await deps.companies.noteProcoreFailure(companyId, err)) {
       await settle('dropped', 'Worker Sync was uninstalled from this company in Procore.');
       return 'dropped';
     }
-    if ((isProcoreError(err) && PERMANENT.has(err.code)) || opts.finalAttempt) {
-      deps.log?.warn({ err, companyId, userId }, 'webhook change could not be read from Procore');
-      await settle('failed', failureReason(err));
+    if (!classifyFailure(err).retryable || opts.finalAttempt) {
+      deps.log.warn({ err, companyId, userId }, 'webhook change could not be read from Procore');
+      await settle('failed', runFailureReason(err));
       return 'failed';
     }
     throw err;
@@ -95,7 +96,7 @@ export async function applyUserChange(
           ).entries
         : await deactivateMissing(trx, company, userId, at);
       // An unchanged user is not news in an hourly log of changes; everything else is recorded.
-      await recordWebhookEntries(
+      await recordBucketEntries(
         trx,
         companyId,
         entries.filter((e) => e.action !== 'unchanged'),
@@ -111,7 +112,7 @@ export async function applyUserChange(
     return 'applied';
   } catch (err) {
     if (!opts.finalAttempt) throw err;
-    deps.log?.error({ err, companyId, userId }, 'webhook change could not be saved');
+    deps.log.error({ err, companyId, userId }, 'webhook change could not be saved');
     await settle('failed', reason('internal_error').text).catch(() => {});
     return 'failed';
   }

@@ -1,12 +1,47 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, DeliveryOutcome } from '../db/database';
-import { COMPANY_USERS_RESOURCE } from '../install/procore-connect.gateway';
+import { COMPANY_USERS_RESOURCE } from './hooks.service';
+import type { WebhookEvent } from './payload';
 
 /**
- * The job's side of `webhook_deliveries` (style.md rule 10: company id in every WHERE). The
+ * `webhook_deliveries` and `webhook_user_reads` (style.md rule 10: company id in every WHERE). The
  * receiver stores a delivery as `queued`; the job that read the user settles it.
  */
-type Db = Kysely<Database> | Transaction<Database>;
+type Db = Kysely<Database>;
+
+/** Stores a delivery under its unique id; undefined when it was stored already (a repeat). */
+export function insertDelivery(
+  db: Db,
+  event: WebhookEvent,
+  stored: { json: string; outcome: 'queued' | 'ignored'; reason: string | null },
+) {
+  return db
+    .insertInto('webhook_deliveries')
+    .values({
+      company_id: event.companyId,
+      delivery_key: event.deliveryKey,
+      payload_version: event.payloadVersion,
+      resource_name: event.resourceName,
+      event_type: event.eventType,
+      resource_id: event.resourceId,
+      event_at: event.eventAt,
+      payload: stored.json,
+      outcome: stored.outcome,
+      outcome_reason: stored.reason,
+    })
+    .onConflict((oc) => oc.columns(['company_id', 'delivery_key']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+}
+
+/** Forgets a delivery whose work could not be queued, so Procore's retry is taken as new. */
+export async function forgetDelivery(db: Db, companyId: string, id: string): Promise<void> {
+  await db
+    .deleteFrom('webhook_deliveries')
+    .where('company_id', '=', companyId)
+    .where('id', '=', id)
+    .execute();
+}
 
 /**
  * Deliveries for this user still waiting, taken before the job reads Procore: those are the ones

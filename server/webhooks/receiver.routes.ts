@@ -1,23 +1,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import { AppError } from '../errors';
-import { COMPANY_USERS_RESOURCE } from '../install/procore-connect.gateway';
+import type { Services } from '../services';
+import { forgetDelivery, insertDelivery } from './deliveries.repository';
+import { COMPANY_USERS_RESOURCE } from './hooks.service';
 import { parseDelivery, storablePayload, type WebhookEvent } from './payload';
+import { userChangeKey, webhookUserChangeJob } from './webhook-user-change.job';
 
 /** Procore's payloads are small; anything bigger is not a Procore webhook. */
-export const WEBHOOK_BODY_LIMIT = 64 * 1024;
-
-export interface WebhookWork {
-  /** Queues a fetch-and-apply of one Procore user (coalesced per company and user). */
-  enqueueUserChange(companyId: string, procoreUserId: string): Promise<void>;
-}
-
-export interface ReceiverOptions {
-  work: WebhookWork | null;
-  /** Our own app's id in Procore: events it caused are stored and ignored (procore-api.md §6.3). */
-  ownApplicationIds: readonly string[];
-}
+const WEBHOOK_BODY_LIMIT = 64 * 1024;
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
@@ -26,87 +17,67 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
  * answer — no Procore call and no sync work on this path, so the 2xx goes out well inside
  * Procore's 5-second window (procore-api.md §6.3).
  */
-export async function webhookReceiverRoutes(app: FastifyInstance, opts: ReceiverOptions) {
-  const { db } = app;
-
-  app.post('/webhooks/procore', { bodyLimit: WEBHOOK_BODY_LIMIT }, async (request, reply) => {
-    const parsed = parseDelivery(request.body);
-    if (!parsed.ok) {
-      request.log.warn({ reason: parsed.reason }, 'rejected a malformed webhook delivery');
-      throw new AppError('invalid_input', `Not a Procore webhook event: ${parsed.reason}.`);
-    }
-    const event = parsed.event;
-    const stored = storablePayload(request.body);
-    if (!stored.ok) {
-      request.log.warn({ reason: stored.reason }, 'rejected a webhook delivery that cannot be stored');
-      throw new AppError('invalid_input', `Not a Procore webhook event: ${stored.reason}.`);
-    }
-
-    const company = await db
-      .selectFrom('companies')
-      .select(['connection_state', 'webhook_secret_hash'])
-      .where('id', '=', event.companyId)
-      .executeTakeFirst();
-    if (company && company.connection_state !== 'connected') {
-      // Answered so Procore stops retrying, and dropped: the company disconnected the app.
-      return reply.code(200).send({ status: 'dropped' });
-    }
-    const presented = request.headers.authorization ?? '';
-    const expected = company?.webhook_secret_hash
-      ? Buffer.from(company.webhook_secret_hash, 'base64url')
-      : null;
-    if (expected?.length !== 32 || !timingSafeEqual(digest(presented), expected)) {
-      request.log.warn(
-        { companyId: event.companyId },
-        'rejected a webhook delivery with an unknown company or secret',
-      );
-      throw new AppError('unauthorized', 'Unknown company or wrong Authorization for this webhook.');
-    }
-
-    const { outcome, reason } = classify(event, opts.ownApplicationIds);
-    const inserted = await db
-      .insertInto('webhook_deliveries')
-      .values({
-        company_id: event.companyId,
-        delivery_key: event.deliveryKey,
-        payload_version: event.payloadVersion,
-        resource_name: event.resourceName,
-        event_type: event.eventType,
-        resource_id: event.resourceId,
-        event_at: event.eventAt,
-        payload: stored.json,
-        outcome,
-        outcome_reason: reason,
-      })
-      .onConflict((oc) => oc.columns(['company_id', 'delivery_key']).doNothing())
-      .returning('id')
-      .executeTakeFirst();
-
-    await db
-      .updateTable('companies')
-      .set({ webhook_last_delivery_at: sql`now()` })
-      .where('id', '=', event.companyId)
-      .where((eb) =>
-        eb.or([
-          eb('webhook_last_delivery_at', 'is', null),
-          eb('webhook_last_delivery_at', '<', sql<Date>`now() - interval '1 second'`),
-        ]),
-      )
-      .execute();
-
-    if (!inserted) return reply.code(200).send({ status: 'duplicate' });
-    if (outcome === 'queued' && opts.work) {
-      try {
-        await opts.work.enqueueUserChange(event.companyId, event.resourceId);
-      } catch (err) {
-        // Forget the delivery so Procore's retry is taken as new rather than lost as a duplicate.
-        await db.deleteFrom('webhook_deliveries').where('id', '=', inserted.id).execute();
-        request.log.error({ err }, 'could not queue webhook work');
-        throw new AppError('procore_unavailable', 'The delivery could not be queued; Procore will retry it.');
+export function webhookReceiverRoutes(services: Pick<Services, 'db' | 'jobs' | 'companies' | 'config'>) {
+  const { db, jobs, companies } = services;
+  // Our own app's id in Procore: events it caused are stored and ignored (procore-api.md §6.3).
+  const ownApplicationIds = [services.config.procore.clientId];
+  return async function webhookReceiverPlugin(app: FastifyInstance) {
+    app.post('/webhooks/procore', { bodyLimit: WEBHOOK_BODY_LIMIT }, async (request, reply) => {
+      const parsed = parseDelivery(request.body);
+      if (!parsed.ok) {
+        request.log.warn({ reason: parsed.reason }, 'rejected a malformed webhook delivery');
+        throw new AppError('invalid_input', `Not a Procore webhook event: ${parsed.reason}.`);
       }
-    }
-    return reply.code(202).send({ status: outcome === 'queued' ? 'accepted' : 'ignored' });
-  });
+      const event = parsed.event;
+      const stored = storablePayload(request.body);
+      if (!stored.ok) {
+        request.log.warn({ reason: stored.reason }, 'rejected a webhook delivery that cannot be stored');
+        throw new AppError('invalid_input', `Not a Procore webhook event: ${stored.reason}.`);
+      }
+
+      const company = await companies.webhookSecret(event.companyId);
+      if (company && company.connection_state !== 'connected') {
+        // Answered so Procore stops retrying, and dropped: the company disconnected the app.
+        return reply.code(200).send({ status: 'dropped' });
+      }
+      const presented = request.headers.authorization ?? '';
+      const expected = company?.webhook_secret_hash
+        ? Buffer.from(company.webhook_secret_hash, 'base64url')
+        : null;
+      if (expected?.length !== 32 || !timingSafeEqual(digest(presented), expected)) {
+        request.log.warn(
+          { companyId: event.companyId },
+          'rejected a webhook delivery with an unknown company or secret',
+        );
+        throw new AppError('unauthorized', 'Unknown company or wrong Authorization for this webhook.');
+      }
+
+      const { outcome, reason } = classify(event, ownApplicationIds);
+      const inserted = await insertDelivery(db, event, { json: stored.json, outcome, reason });
+      await companies.noteWebhookDelivery(event.companyId);
+
+      if (!inserted) return reply.code(200).send({ status: 'duplicate' });
+      if (outcome === 'queued') {
+        try {
+          const { companyId, resourceId: userId } = event;
+          await jobs.send(
+            webhookUserChangeJob,
+            { companyId, userId },
+            { singletonKey: userChangeKey(companyId, userId) },
+          );
+        } catch (err) {
+          // Forget the delivery so Procore's retry is taken as new rather than lost as a duplicate.
+          await forgetDelivery(db, event.companyId, inserted.id);
+          request.log.error({ err }, 'could not queue webhook work');
+          throw new AppError(
+            'procore_unavailable',
+            'The delivery could not be queued; Procore will retry it.',
+          );
+        }
+      }
+      return reply.code(202).send({ status: outcome === 'queued' ? 'accepted' : 'ignored' });
+    });
+  };
 }
 
 function classify(

@@ -3,6 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { companyParamsSchema as params } from '../api.schemas';
 import { sessionOf } from '../auth/request-context';
 import { invalidInput } from '../errors';
+import type { Services } from '../services';
+import { listPositions } from './positions.repository';
 import { listWorkers } from './workers.repository';
 import { positionListSchema, type Worker, workerListSchema, workerQuerySchema } from './workers.schemas';
 
@@ -30,67 +32,64 @@ function decodeCursor(raw: string): Cursor {
   throw invalidInput('The cursor is not valid; start from the first page.');
 }
 
-export async function workersRoutes(root: FastifyInstance) {
-  const app = root.withTypeProvider<ZodTypeProvider>();
-  app.get(
-    '/companies/:companyId/workers',
-    { schema: { params, querystring: workerQuerySchema, response: { 200: workerListSchema } } },
-    async (request) => {
-      const { companyId } = sessionOf(request);
-      const query = request.query;
-      const rows = await listWorkers(app.db, companyId, {
-        q: query.q || undefined,
-        active: query.active === undefined ? undefined : query.active === 'true',
-        source: query.source,
-        positionId: query.positionId,
-        after: query.cursor ? decodeCursor(query.cursor) : undefined,
-        limit: query.limit + 1,
-      });
-      const page = rows.slice(0, query.limit);
-      const last = page.at(-1);
-      const workers: Worker[] = page.map((r) => ({
-        id: r.id,
-        firstName: r.first_name,
-        lastName: r.last_name,
-        email: r.email,
-        phone: r.phone,
-        payrollId: r.payroll_id,
-        position: r.position_id && r.position_name ? { id: r.position_id, name: r.position_name } : null,
-        active: r.active,
-        deactivatedReason: r.deactivated_reason,
-        source: r.source,
-        procoreUserId: r.procore_user_id,
-        lastSyncedAt: r.last_synced_at?.toISOString() ?? null,
-        updatedAt: r.updated_at.toISOString(),
-      }));
-      return {
-        workers,
-        nextCursor:
-          rows.length > query.limit && last
-            ? encodeCursor({ lastName: last.last_name, firstName: last.first_name, id: last.id })
-            : null,
-      };
-    },
-  );
-
-  app.get(
-    '/companies/:companyId/positions',
-    { schema: { params, response: { 200: positionListSchema } } },
-    async (request) => {
-      const { companyId } = sessionOf(request);
-      const rows = await app.db
-        .selectFrom('positions')
-        .select(['id', 'name', 'procore_classification_id'])
-        .where('company_id', '=', companyId)
-        .orderBy('name')
-        .execute();
-      return {
-        positions: rows.map((r) => ({
+export function workersRoutes({ db }: Pick<Services, 'db'>) {
+  return async function workersRoutesPlugin(root: FastifyInstance) {
+    const app = root.withTypeProvider<ZodTypeProvider>();
+    app.get(
+      '/companies/:companyId/workers',
+      { schema: { params, querystring: workerQuerySchema, response: { 200: workerListSchema } } },
+      async (request) => {
+        const { companyId } = sessionOf(request);
+        const query = request.query;
+        const rows = await listWorkers(db, companyId, {
+          q: query.q || undefined,
+          active: query.active === undefined ? undefined : query.active === 'true',
+          source: query.source,
+          positionId: query.positionId,
+          after: query.cursor ? decodeCursor(query.cursor) : undefined,
+          limit: query.limit + 1,
+        });
+        const page = rows.slice(0, query.limit);
+        const last = page.at(-1);
+        const workers: Worker[] = page.map((r) => ({
           id: r.id,
-          name: r.name,
-          fromProcore: r.procore_classification_id !== null,
-        })),
-      };
-    },
-  );
+          firstName: r.first_name,
+          lastName: r.last_name,
+          email: r.email,
+          phone: r.phone,
+          payrollId: r.payroll_id,
+          position: r.position_id && r.position_name ? { id: r.position_id, name: r.position_name } : null,
+          active: r.active,
+          deactivatedReason: r.deactivated_reason,
+          source: r.source,
+          procoreUserId: r.procore_user_id,
+          lastSyncedAt: r.last_synced_at?.toISOString() ?? null,
+          updatedAt: r.updated_at.toISOString(),
+        }));
+        return {
+          workers,
+          nextCursor:
+            rows.length > query.limit && last
+              ? encodeCursor({ lastName: last.last_name, firstName: last.first_name, id: last.id })
+              : null,
+        };
+      },
+    );
+
+    app.get(
+      '/companies/:companyId/positions',
+      { schema: { params, response: { 200: positionListSchema } } },
+      async (request) => {
+        const { companyId } = sessionOf(request);
+        const rows = await listPositions(db, companyId, 'name');
+        return {
+          positions: rows.map((r) => ({
+            id: r.id,
+            name: r.name,
+            fromProcore: r.procore_classification_id !== null,
+          })),
+        };
+      },
+    );
+  };
 }

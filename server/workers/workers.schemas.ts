@@ -44,5 +44,7 @@ export const positionListSchema = z.object({
 export type WorkerSource = z.infer<typeof workerSourceSchema>;
 export type PositionList = z.infer<typeof positionListSchema>;
 export type WorkerQuery = z.input<typeof workerQuerySchema>;
+/** The query as the web app sends it (numbers, not query-string text). */
+export type WorkerQueryParams = Omit<WorkerQuery, 'limit'> & { limit?: number };
 export type Worker = z.infer<typeof workerSchema>;
 export type WorkerList = z.infer<typeof workerListSchema>;

@@ -25,13 +25,15 @@ export async function newCompany(
   const name = o.name ?? `Test Builders ${seq}`;
   await db
     .insertInto('companies')
+    .values({ id, name, service_account_user_id: o.serviceAccountUserId ?? null })
+    .execute();
+  await db
+    .insertInto('company_settings')
     .values({
-      id,
-      name,
+      company_id: id,
       sync_classifications: o.syncClassifications ?? false,
       autosync: o.autosync ?? false,
       autosync_minute: o.autosyncMinute ?? 0,
-      service_account_user_id: o.serviceAccountUserId ?? null,
       user_sync_enabled: o.userSyncEnabled ?? true,
     })
     .execute();

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type DatabaseHandle, openPostgres } from '../../server/db/connect';
-import { type JobQueue, startJobQueue, stopJobQueue } from '../../server/jobs/queue';
-import { autosyncMinuteFor, autosyncTick } from '../../server/sync/autosync';
-import { startSyncWorkers } from '../../server/sync/sync.worker';
+import { startJobs } from '../../server/jobs/registry';
+import type { Services } from '../../server/services';
+import { autosyncMinuteFor } from '../../server/settings/settings.service';
+import { autosyncTick } from '../../server/sync/autosync.job';
+import { testServices } from '../helpers/app';
 import { describeEachDatabase } from '../helpers/db';
 import { memoryDirectory, newCompany, procoreUser } from '../helpers/sync-factories';
 
@@ -12,7 +14,7 @@ import { memoryDirectory, newCompany, procoreUser } from '../helpers/sync-factor
  * company must get exactly one auto run, at its own minute. PGlite runs the same with one handle.
  */
 describeEachDatabase('autosync over a compressed hour', ({ db, backend }) => {
-  const instances: Array<{ handle: DatabaseHandle; queue: JobQueue; own: boolean }> = [];
+  const instances: Array<{ handle: DatabaseHandle; services: Services; own: boolean }> = [];
   const companies: string[] = [];
 
   beforeAll(async () => {
@@ -20,16 +22,10 @@ describeEachDatabase('autosync over a compressed hour', ({ db, backend }) => {
     if (backend === 'postgres')
       handles.push({ handle: await openPostgres(db().connectionString!, 4), own: true });
     for (const { handle, own } of handles) {
-      const queue = await startJobQueue(handle, () => {}, { schedule: false });
       const directory = memoryDirectory({ active: [[procoreUser(), procoreUser()]] });
-      await startSyncWorkers({
-        db: handle.db,
-        queue,
-        directoryFor: () => directory,
-        schedule: false,
-        pollingIntervalSeconds: 0.5,
-      });
-      instances.push({ handle, queue, own });
+      const services = await testServices(handle, undefined, { directoryFor: () => directory });
+      await startJobs(services, { schedule: false, pollingIntervalSeconds: 0.5 });
+      instances.push({ handle, services, own });
     }
     for (let i = 1; i <= 20; i++) {
       const id = String(5_000_000 + i);
@@ -39,7 +35,7 @@ describeEachDatabase('autosync over a compressed hour', ({ db, backend }) => {
   }, 60_000);
   afterAll(async () => {
     for (const i of instances) {
-      await stopJobQueue(i.queue, 5_000);
+      await i.services.close(5_000);
       if (i.own) await i.handle.close();
     }
   });
@@ -50,9 +46,7 @@ describeEachDatabase('autosync over a compressed hour', ({ db, backend }) => {
     for (let pass = 0; pass < 2; pass++) {
       for (let minute = 0; minute < 60; minute++) {
         const now = new Date(hour + minute * 60_000 + pass * 1000);
-        await Promise.all(
-          instances.map((i) => autosyncTick({ db: i.handle.db, queue: i.queue, now: () => now })),
-        );
+        await Promise.all(instances.map((i) => autosyncTick({ ...i.services, now: () => now })));
       }
     }
     const deadline = Date.now() + 45_000;
@@ -78,9 +72,7 @@ describeEachDatabase('autosync over a compressed hour', ({ db, backend }) => {
 
   it('the next hour runs incrementally, once more per company', async () => {
     const next = new Date(Date.parse('2026-11-25T15:59:00Z'));
-    await Promise.all(
-      instances.map((i) => autosyncTick({ db: i.handle.db, queue: i.queue, now: () => next })),
-    );
+    await Promise.all(instances.map((i) => autosyncTick({ ...i.services, now: () => next })));
     const rows = await db()
       .db.selectFrom('sync_runs')
       .select(['company_id', 'mode'])

@@ -1,12 +1,13 @@
 import { expect, it } from 'vitest';
+import { INTERRUPTED_REASON } from '../../server/procore/failure-policy';
+import { insertQueuedRun } from '../../server/runs/runs.repository';
+import { recoverInterruptedRuns } from '../../server/runs/runs.service';
 import { previewSync } from '../../server/sync/preview';
 import type { SyncUser } from '../../server/sync/procore-user';
-import { INTERRUPTED_REASON, recoverInterruptedRuns } from '../../server/sync/recover';
 import { cancelReview, confirmReview } from '../../server/sync/review';
-import { executeRun } from '../../server/sync/run-sync';
-import { insertQueuedRun } from '../../server/sync/runs.repository';
 import { describeEachDatabase } from '../helpers/db';
 import { memoryDirectory, newCompany, procoreUser } from '../helpers/sync-factories';
+import { runSync } from '../helpers/sync-runner';
 
 describeEachDatabase('full sync runs', ({ db }) => {
   const run = async (
@@ -15,6 +16,7 @@ describeEachDatabase('full sync runs', ({ db }) => {
     mode: 'full' | 'incremental' = 'full',
   ) => {
     const queued = await insertQueuedRun(db().db, {
+      kind: 'users',
       companyId,
       trigger: 'manual',
       mode,
@@ -22,7 +24,7 @@ describeEachDatabase('full sync runs', ({ db }) => {
       startedByName: 'Ada Admin',
       now: new Date(),
     });
-    return executeRun({ db: db().db, directoryFor: () => directory }, companyId, queued!.id);
+    return runSync(db().db, () => directory, companyId, queued!.id);
   };
   const workerState = (companyId: string) =>
     db()
@@ -111,6 +113,7 @@ describeEachDatabase('full sync runs', ({ db }) => {
   it('marks a run left running by a dead process as failed, so the next can start', async () => {
     const company = await newCompany(db().db);
     const queued = await insertQueuedRun(db().db, {
+      kind: 'users',
       companyId: company.id,
       trigger: 'manual',
       mode: 'full',
@@ -124,7 +127,7 @@ describeEachDatabase('full sync runs', ({ db }) => {
       .set({ status: 'running', started_at: longAgo, heartbeat_at: longAgo })
       .where('id', '=', queued!.id)
       .execute();
-    const recovered = await recoverInterruptedRuns({ db: db().db, queue: { getJobById: async () => null } });
+    const recovered = await recoverInterruptedRuns(db().db, async () => false, INTERRUPTED_REASON);
     expect(recovered).toContain(queued!.id);
     const row = await db()
       .db.selectFrom('sync_runs')

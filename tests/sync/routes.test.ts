@@ -1,24 +1,21 @@
-import Fastify, { type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { SessionContext } from '../../server/auth/request-context';
-import { errorHandler } from '../../server/error-handler';
-import type { JobQueue } from '../../server/jobs/queue';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { issueSession, sessionKey } from '../../server/auth/session';
+import { insertQueuedRun } from '../../server/runs/runs.repository';
+import type { Services } from '../../server/services';
 import { applyPage } from '../../server/sync/apply-users';
-import { logsRoutes } from '../../server/sync/logs.routes';
-import { insertQueuedRun } from '../../server/sync/runs.repository';
-import { settingsRoutes } from '../../server/sync/settings.routes';
-import { syncRoutes } from '../../server/sync/sync.routes';
-import { workersRoutes } from '../../server/workers/workers.routes';
+import { buildTestApp } from '../helpers/app';
+import { TEST_APP_SECRET } from '../helpers/config';
 import { describeEachDatabase } from '../helpers/db';
 import { memoryDirectory, newCompany, procoreUser } from '../helpers/sync-factories';
 
 /**
- * The sync API inside an `/api` scope whose hook (the lead's, issue 6) is stood in for by one
- * that reads the session from test headers. Every route gets a cross-tenant check (style.md 22).
+ * The sync, logs, settings and workers API through the real app and its `/api` scope, with real
+ * sessions. Every route gets a cross-tenant check (style.md 22).
  */
 describeEachDatabase('sync, logs, settings and workers API', ({ db }) => {
-  let app: FastifyInstance;
+  let app: FastifyInstance & { services: Services };
+  const tokens = new Map<string, string>();
   let a: { id: string; name: string };
   let b: { id: string; name: string };
   let runA: string;
@@ -28,42 +25,23 @@ describeEachDatabase('sync, logs, settings and workers API', ({ db }) => {
   beforeAll(async () => {
     a = await newCompany(db().db, { name: 'Acme Builders' });
     b = await newCompany(db().db, { name: 'Other Co' });
-    app = Fastify({ logger: false });
-    app.setValidatorCompiler(validatorCompiler);
-    app.setSerializerCompiler(serializerCompiler);
-    app.setErrorHandler(errorHandler);
-    app.decorate('db', db().db);
-    const queue = {
-      send: async (_n: string, data: unknown) => {
-        sent.push(data);
-        return `job-${sent.length}`;
-      },
-    } as unknown as JobQueue;
-    await app.register(
-      async (api) => {
-        api.decorateRequest('session', null);
-        api.addHook('onRequest', async (request) => {
-          const companyId = String(request.headers['x-test-company']);
-          request.session = {
-            companyId,
-            procoreUserId: '77',
-            userName: 'Ada Admin',
-            isAdmin: request.headers['x-test-admin'] !== 'no',
-          } satisfies SessionContext;
-        });
-        await api.register(
-          syncRoutes({ queue, directoryFor: () => memoryDirectory({ active: [[procoreUser()]] }) }),
-        );
-        await api.register(logsRoutes);
-        await api.register(settingsRoutes);
-        await api.register(workersRoutes);
-      },
-      { prefix: '/api' },
-    );
-    await app.ready();
+    app = await buildTestApp(db(), { directoryFor: () => memoryDirectory({ active: [[procoreUser()]] }) });
+    const send = app.services.jobs.send.bind(app.services.jobs);
+    vi.spyOn(app.services.jobs, 'send').mockImplementation(async (def, payload, options) => {
+      sent.push(payload);
+      return send(def, payload, options);
+    });
+    const key = sessionKey(TEST_APP_SECRET);
+    for (const c of [a, b]) {
+      for (const isAdmin of [true, false]) {
+        const session = { companyId: c.id, procoreUserId: '77', userName: 'Ada Admin', isAdmin };
+        tokens.set(`${c.id}:${isAdmin}`, (await issueSession(key, session)).token);
+      }
+    }
 
     for (const c of [a, b]) {
       const run = await insertQueuedRun(db().db, {
+        kind: 'users',
         companyId: c.id,
         trigger: 'manual',
         mode: 'full',
@@ -105,8 +83,7 @@ describeEachDatabase('sync, logs, settings and workers API', ({ db }) => {
   });
 
   const as = (company: { id: string }, admin = true) => ({
-    'x-test-company': company.id,
-    'x-test-admin': admin ? 'yes' : 'no',
+    authorization: `Bearer ${tokens.get(`${company.id}:${admin}`)}`,
   });
   const get = (url: string, company = a) => app.inject({ method: 'GET', url, headers: as(company) });
 

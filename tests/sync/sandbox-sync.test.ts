@@ -1,11 +1,12 @@
 import { isValidPhoneNumber, parsePhoneNumberFromString } from 'libphonenumber-js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { listAllEntries } from '../../server/sync/entries.repository';
+import { insertQueuedRun } from '../../server/runs/runs.repository';
+import { listAllEntries } from '../../server/runs/runs.service';
+import { changeSettings } from '../../server/settings/settings.service';
 import { renderRunLog } from '../../server/sync/log-text';
-import { executeRun } from '../../server/sync/run-sync';
-import { insertQueuedRun } from '../../server/sync/runs.repository';
 import { describeEachDatabase } from '../helpers/db';
 import { newCompany } from '../helpers/sync-factories';
+import { runSync } from '../helpers/sync-runner';
 import { ACME, type SyncSandbox, startSyncSandbox } from '../helpers/sync-sandbox';
 
 /**
@@ -73,6 +74,7 @@ describeEachDatabase('user sync against the sandbox seed', ({ db }) => {
 
   const sync = async (mode: 'full' | 'incremental' = 'full', perPage?: number) => {
     const queued = await insertQueuedRun(db().db, {
+      kind: 'users',
       companyId,
       trigger: mode === 'full' ? 'manual' : 'auto',
       mode,
@@ -80,8 +82,9 @@ describeEachDatabase('user sync against the sandbox seed', ({ db }) => {
       startedByName: 'Ada Admin',
       now: new Date(),
     });
-    const run = await executeRun(
-      { db: db().db, directoryFor: () => sb.directory(db().db, companyId, perPage) },
+    const run = await runSync(
+      db().db,
+      () => sb.directory(db().db, companyId, perPage),
       companyId,
       queued!.id,
     );
@@ -195,11 +198,7 @@ describeEachDatabase('user sync against the sandbox seed', ({ db }) => {
     await sync(); // Sync Classifications off: the position stays as it was
     expect((await workerOf(jane!))[0]!.position_id).toBe(positionBefore);
 
-    await db()
-      .db.updateTable('companies')
-      .set({ sync_classifications: true })
-      .where('id', '=', companyId)
-      .execute();
+    await changeSettings(db().db, companyId, { syncClassifications: true });
     await sync();
     const position = await db()
       .db.selectFrom('positions')

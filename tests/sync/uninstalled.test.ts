@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { executeRun } from '../../server/sync/run-sync';
-import { insertQueuedRun } from '../../server/sync/runs.repository';
+import { insertQueuedRun } from '../../server/runs/runs.repository';
 import { describeEachDatabase } from '../helpers/db';
 import { newCompany } from '../helpers/sync-factories';
+import { runSync } from '../helpers/sync-runner';
 import { ACME, type SyncSandbox, startSyncSandbox } from '../helpers/sync-sandbox';
 
 describeEachDatabase('a company that uninstalled the app in Procore', ({ db }) => {
@@ -23,6 +23,7 @@ describeEachDatabase('a company that uninstalled the app in Procore', ({ db }) =
     await s.control(`/_sandbox/companies/${ACME}/uninstall`, { method: 'POST' });
 
     const run = await insertQueuedRun(db().db, {
+      kind: 'users',
       companyId: ACME,
       trigger: 'manual',
       mode: 'full',
@@ -30,11 +31,7 @@ describeEachDatabase('a company that uninstalled the app in Procore', ({ db }) =
       startedByName: 'Dana Whitfield',
       now: new Date(),
     });
-    const finished = await executeRun(
-      { db: db().db, directoryFor: () => s.directory(db().db, ACME) },
-      ACME,
-      run!.id,
-    );
+    const finished = await runSync(db().db, () => s.directory(db().db, ACME), ACME, run!.id);
     expect(finished?.status).toBe('failed');
     expect(finished?.status_reason).toMatch(/not connected/i);
 

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../helpers/db';
 import { ACME } from '../helpers/sandbox';
@@ -59,6 +60,12 @@ describeEachDatabase('webhooks from the sandbox reach the workers', ({ db }) => 
     );
     return items.filter((r) => /\/users\/\d+$/.test(r.path)).length;
   };
+  const pendingJobs = async (userId: string) => {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from pgboss.job
+      where name = 'webhook-user-change' and singleton_key = ${`${ACME}:${userId}`}
+        and state in ('created', 'retry', 'active')`.execute(db().db);
+    return rows[0]?.n ?? 0;
+  };
   const settled = (userId: string) =>
     eventually(async () => {
       const rows = await deliveriesFor(userId);
@@ -93,7 +100,8 @@ describeEachDatabase('webhooks from the sandbox reach the workers', ({ db }) => 
     await settled(userId);
     const rows = (await deliveriesFor(userId)).filter((r) => r.delivery_key === event.id);
     expect(rows).toEqual([{ outcome: 'applied', delivery_key: event.id }]);
-    await new Promise((r) => setTimeout(r, 700)); // a second job, if any, would have run by now
+    // Whatever the five deliveries queued has run once none of this user's jobs is waiting.
+    await eventually(async () => (await pendingJobs(userId)) === 0, "this user's jobs to finish");
     expect((await userReads(userId)) - readsBefore).toBe(1);
   });
 

@@ -1,9 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hashSecret } from '../../server/auth/session';
-import { type JobQueue, startJobQueue, stopJobQueue } from '../../server/jobs/queue';
 import type { SyncUser } from '../../server/sync/procore-user';
-import { createWebhookWork, startWebhookWorkers } from '../../server/webhooks/webhook.job';
 import { buildTestApp } from '../helpers/app';
 import { describeEachDatabase } from '../helpers/db';
 import { memoryDirectory, newCompany, procoreUser } from '../helpers/sync-factories';
@@ -11,7 +9,7 @@ import { badRequest, prng } from './fuzz-bodies';
 import { eventually, userEvent } from './harness';
 
 /**
- * Issue 8: 2,000 generated bad bodies get only 4xx (style.md rule 13: nothing that can never
+ * 2,000 generated bad bodies get only 4xx (style.md rule 13: nothing that can never
  * succeed gets a 5xx), the process stays healthy, and valid deliveries sent between them all land.
  */
 const BAD = 2_000;
@@ -20,7 +18,6 @@ const SEED = 20261125;
 
 describeEachDatabase('webhook receiver under garbage', ({ db, backend }) => {
   let app: FastifyInstance;
-  let queue: JobQueue;
   let companyId: string;
   const secret = 'Bearer fuzz-secret-0123456789abcdefghijklmnopqrstuv';
   const users: SyncUser[] = Array.from({ length: BAD / VALID_EVERY }, () => procoreUser());
@@ -32,14 +29,10 @@ describeEachDatabase('webhook receiver under garbage', ({ db, backend }) => {
       .set({ webhook_secret_hash: hashSecret(secret) })
       .where('id', '=', companyId)
       .execute();
-    queue = await startJobQueue(db(), () => {}, { schedule: false });
-    const directoryFor = () => memoryDirectory({ active: [users] });
-    app = await buildTestApp({ database: db(), queue, directoryFor, webhookWork: createWebhookWork(queue) });
-    await startWebhookWorkers({ db: db().db, queue, directoryFor, pollingIntervalSeconds: 0.5 });
+    app = await buildTestApp(db(), { directoryFor: () => memoryDirectory({ active: [users] }), jobs: true });
   });
   afterAll(async () => {
     await app?.close();
-    if (queue) await stopJobQueue(queue, 5_000);
     if (backend === 'postgres') {
       // pg-pool's end() resolves before its sockets have closed; the helper then drops the
       // database WITH (FORCE), and a socket still closing reports the server's FATAL as an

@@ -1,16 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../server/config';
 import type { DatabaseHandle } from '../../server/db/connect';
-import { type JobQueue, startJobQueue, stopJobQueue } from '../../server/jobs/queue';
-import { createProcoreClient, type ProcoreClient } from '../../server/procore/client';
+import type { Services } from '../../server/services';
 import type { DirectoryFactory } from '../../server/sync/directory';
-import { procoreDirectoryFactory } from '../../server/sync/procore-directory';
-import type { ApplyUserOutcome } from '../../server/webhooks/apply-user-change';
-import {
-  createWebhookWork,
-  startWebhookWorkers,
-  type WebhookUserPayload,
-} from '../../server/webhooks/webhook.job';
 import { buildTestApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { freePort } from '../helpers/process';
@@ -27,13 +19,11 @@ export interface WebhookStack {
   app: FastifyInstance;
   url: string;
   config: Config;
-  procore: ProcoreClient;
-  queue: JobQueue;
+  services: Services;
   sandbox: TestSandbox;
   token: string;
-  /** Shifts the clock the workers log runs with (hour buckets). */
+  /** Shifts the clock the jobs log runs with (hour buckets). */
   clock: { offsetMs: number };
-  outcomes: Array<WebhookUserPayload & { outcome: ApplyUserOutcome }>;
   close(): Promise<void>;
 }
 
@@ -52,39 +42,26 @@ export async function startWebhookStack(
     PROCORE_API_URL: sandbox.url,
     PUBLIC_URL: url,
   });
-  const queue = await startJobQueue(database, () => {}, { schedule: false });
-  const procore = createProcoreClient({ config, db: database.db });
-  const directoryFor = opts.directoryFor ?? procoreDirectoryFactory(procore, database.db);
-  const app = await buildTestApp(
-    { database, queue, procore, directoryFor, webhookWork: createWebhookWork(queue) },
-    config,
-  );
-  await app.listen({ port, host: '127.0.0.1' });
   const clock = { offsetMs: 0 };
-  const outcomes: WebhookStack['outcomes'] = [];
-  await startWebhookWorkers({
-    db: database.db,
-    queue,
-    directoryFor,
+  const app = await buildTestApp(database, {
+    config,
+    directoryFor: opts.directoryFor,
     now: () => new Date(Date.now() + clock.offsetMs),
-    pollingIntervalSeconds: 0.5,
-    onApplied: (p, outcome) => outcomes.push({ ...p, outcome }),
+    jobs: true,
   });
+  await app.listen({ port, host: '127.0.0.1' });
   const { token } = await connectAs(app, sandbox, { search: 'dana' });
   if (!token) throw new Error('connect failed');
   return {
     app,
     url,
     config,
-    procore,
-    queue,
+    services: app.services,
     sandbox,
     token,
     clock,
-    outcomes,
     async close() {
       await app.close();
-      await stopJobQueue(queue, 5_000);
       await sandbox.close();
     },
   };

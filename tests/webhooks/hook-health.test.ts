@@ -1,26 +1,14 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createConnectGateway } from '../../server/install/procore-connect.gateway';
-import { checkCompanyHook, type HookHealthDeps } from '../../server/webhooks/hook-health';
 import { describeEachDatabase } from '../helpers/db';
 import { ACME } from '../helpers/sandbox';
 import { eventually, startWebhookStack, type WebhookStack } from './harness';
 
-/** Issue 8 "Staying healthy": the hourly check puts back a hook or trigger lost in Procore. */
+/** Staying healthy: the hourly check puts back a hook or trigger lost in Procore. */
 describeEachDatabase('webhook hook health', ({ db }) => {
   let s: WebhookStack;
-  let deps: HookHealthDeps;
+  const checkCompanyHook = (companyId: string) => s.services.hooks.check(companyId);
   beforeAll(async () => {
     s = await startWebhookStack(db());
-    deps = {
-      db: db().db,
-      procore: s.procore,
-      gateway: createConnectGateway(s.procore, db().db, {
-        loginUrl: s.config.procore.loginUrl,
-        clientId: s.config.procore.clientId,
-      }),
-      publicUrl: s.config.publicUrl,
-      log: s.app.log,
-    };
   }, 30_000);
   afterAll(async () => {
     await s?.close();
@@ -38,7 +26,7 @@ describeEachDatabase('webhook hook health', ({ db }) => {
       .executeTakeFirst();
 
   it('leaves a healthy hook alone', async () => {
-    expect(await checkCompanyHook(deps, ACME)).toBe('healthy');
+    expect(await checkCompanyHook(ACME)).toBe('healthy');
   });
 
   it('re-enables a disabled hook and recreates missing triggers', async () => {
@@ -46,14 +34,14 @@ describeEachDatabase('webhook hook health', ({ db }) => {
     hook!.status = 'disabled';
     const [first] = triggersOf(hook!.id);
     company().triggers.delete(first!.id);
-    expect(await checkCompanyHook(deps, ACME)).toBe('repaired');
+    expect(await checkCompanyHook(ACME)).toBe('repaired');
     expect(hook!.status).toBe('active');
     expect(
       triggersOf(hook!.id)
         .map((t) => t.event_type)
         .sort(),
     ).toEqual(['create', 'delete', 'update']);
-    expect(await checkCompanyHook(deps, ACME)).toBe('healthy');
+    expect(await checkCompanyHook(ACME)).toBe('healthy');
   });
 
   it('registers a deleted hook again, with a new secret deliveries then use', async () => {
@@ -63,7 +51,7 @@ describeEachDatabase('webhook hook health', ({ db }) => {
       .where('id', '=', ACME)
       .executeTakeFirstOrThrow();
     for (const h of ourHooks()) company().hooks.delete(h.id);
-    expect(await checkCompanyHook(deps, ACME)).toBe('registered');
+    expect(await checkCompanyHook(ACME)).toBe('registered');
     const after = await db()
       .db.selectFrom('companies')
       .select(['webhook_hook_id', 'webhook_secret_hash'])

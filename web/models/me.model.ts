@@ -1,6 +1,6 @@
 import { computed, createModel, effect, type ReadonlySignal, signal } from '@preact/signals';
-import type { MeResponse } from '../../server/install/connection.schemas';
 import type { Api } from '../api';
+import type { MeResponse } from '../api-types';
 import { poll } from '../lib/poll';
 import { failed, type Remote } from './remote';
 

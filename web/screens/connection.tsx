@@ -1,5 +1,5 @@
 import { useSignal } from '@preact/signals';
-import type { Connection } from '../../server/install/connection.schemas';
+import type { Connection } from '../api-types';
 import { useApp } from '../context';
 import { formatDateTime } from '../lib/format';
 import { asApiError } from '../models/remote';

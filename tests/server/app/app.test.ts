@@ -7,7 +7,7 @@ import { describeEachDatabase } from '../../helpers/db';
 describeEachDatabase('app basics', ({ db }) => {
   let app: FastifyInstance;
   beforeAll(async () => {
-    app = await buildTestApp({ database: db() });
+    app = await buildTestApp(db());
   });
   afterAll(async () => {
     await app.close();
@@ -40,10 +40,8 @@ describeEachDatabase('app basics', ({ db }) => {
 describeEachDatabase('error handler', ({ db }) => {
   let app: FastifyInstance;
   beforeAll(async () => {
-    const { buildApp } = await import('../../../server/app');
-    const { testConfig } = await import('../../helpers/config');
     // A throwaway app with routes that fail, to see what a caller gets.
-    app = await buildApp(testConfig(), { database: db(), logger: false });
+    app = await buildTestApp(db());
   });
   afterAll(async () => {
     await app.close();
@@ -83,7 +81,7 @@ describeEachDatabase('client-side pages', ({ db }) => {
     const { tmpdir } = await import('node:os');
     const webDir = mkdtempSync(join(tmpdir(), 'pws-web-'));
     writeFileSync(join(webDir, 'index.html'), '<!doctype html><title>Worker Sync</title>');
-    const app = await buildTestApp({ database: db(), webDir });
+    const app = await buildTestApp(db(), { webDir });
     try {
       const page = await app.inject('/runs/42?company_id=4280001');
       expect(page.statusCode).toBe(200);

@@ -21,7 +21,7 @@ describeEachDatabase('the /api scope', ({ db }) => {
       .replace('*', 'x');
 
   beforeAll(async () => {
-    app = await buildTestApp({ database: db() }, testConfig());
+    app = await buildTestApp(db(), { config: testConfig() });
     for (const [id, name] of [
       [A, 'Acme Builders'],
       [B, 'Summit Electric'],

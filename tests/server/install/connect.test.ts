@@ -17,10 +17,13 @@ describeEachDatabase('connecting from inside Procore', ({ db }) => {
   beforeAll(async () => {
     sandbox = await startTestSandbox();
     const base = sandbox.url;
-    app = await buildTestApp(
-      { database: db() },
-      testConfig({ PROCORE_LOGIN_URL: base, PROCORE_API_URL: base, PUBLIC_URL: 'http://localhost:3999' }),
-    );
+    app = await buildTestApp(db(), {
+      config: testConfig({
+        PROCORE_LOGIN_URL: base,
+        PROCORE_API_URL: base,
+        PUBLIC_URL: 'http://localhost:3999',
+      }),
+    });
   });
   afterAll(async () => {
     await app?.close();

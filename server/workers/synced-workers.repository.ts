@@ -1,14 +1,12 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../db/database';
-import type { WorkerFields } from './decide';
-import type { WorkerState } from './worker-index';
+import type { WorkerFields, WorkerState } from './worker';
 
 /**
- * The sync's queries on `workers` (style.md rules 10–11): `companyId` always reaches the WHERE,
+ * The sync's writes to `workers` (style.md rules 10–11): `companyId` always reaches the WHERE,
  * writes take the caller's transaction, and every write is keyed by (company_id, procore_user_id)
  * or by id, so re-running a page is harmless.
  */
-type Db = Kysely<Database> | Transaction<Database>;
 
 const STATE_COLUMNS = [
   'id',
@@ -25,7 +23,7 @@ const STATE_COLUMNS = [
 
 /** The workers a page of users could match: linked to one of them, or sharing an email or phone. */
 export async function findWorkersForUsers(
-  db: Db,
+  db: Kysely<Database>,
   companyId: string,
   keys: { procoreUserIds: string[]; emails: string[]; phones: string[] },
 ): Promise<WorkerState[]> {
@@ -181,7 +179,7 @@ export async function touchWorkers(
 }
 
 /** The safeguard's denominator: active workers that come from Procore users. */
-export async function countSyncedActiveWorkers(db: Db, companyId: string): Promise<number> {
+export async function countSyncedActiveWorkers(db: Kysely<Database>, companyId: string): Promise<number> {
   const row = await db
     .selectFrom('workers')
     .select(sql<number>`count(*)::int`.as('n'))
@@ -193,7 +191,7 @@ export async function countSyncedActiveWorkers(db: Db, companyId: string): Promi
 }
 
 /** Active linked workers, for the full reconcile's "no longer in the directory" check. */
-export function listActiveLinkedWorkers(db: Db, companyId: string) {
+export function listActiveLinkedWorkers(db: Kysely<Database>, companyId: string) {
   return db
     .selectFrom('workers')
     .select(['id', 'procore_user_id', 'first_name', 'last_name', 'email'])
@@ -202,4 +200,29 @@ export function listActiveLinkedWorkers(db: Db, companyId: string) {
     .where('active', '=', true)
     .orderBy('id')
     .execute();
+}
+
+/**
+ * A confirmed review deactivates exactly the listed workers, except any changed since the review
+ * was asked for (`unchangedSince`): those are left alone.
+ */
+export async function deactivateUnchangedSince(
+  trx: Transaction<Database>,
+  companyId: string,
+  workerIds: string[],
+  reason: string,
+  unchangedSince: Date,
+  now: Date,
+): Promise<string[]> {
+  if (workerIds.length === 0) return [];
+  const rows = await trx
+    .updateTable('workers')
+    .set({ active: false, deactivated_reason: reason, updated_at: now, last_synced_at: now })
+    .where('company_id', '=', companyId)
+    .where('id', 'in', workerIds)
+    .where('active', '=', true)
+    .where('updated_at', '<=', unchangedSince)
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
 }

@@ -6,20 +6,22 @@ import type { Database } from '../db/database';
  * one per classification, matched by `procore_classification_id`, else by name (a position the
  * admin created by hand with the same name is adopted rather than duplicated).
  */
-type Db = Kysely<Database> | Transaction<Database>;
-
 export interface PositionRow {
   id: string;
   name: string;
   procore_classification_id: string | null;
 }
 
-export function listPositions(db: Db, companyId: string): Promise<PositionRow[]> {
+export function listPositions(
+  db: Kysely<Database>,
+  companyId: string,
+  order: 'id' | 'name' = 'id',
+): Promise<PositionRow[]> {
   return db
     .selectFrom('positions')
     .select(['id', 'name', 'procore_classification_id'])
     .where('company_id', '=', companyId)
-    .orderBy('id')
+    .orderBy(order)
     .execute();
 }
 

@@ -1,15 +1,14 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database, EntryAction } from '../db/database';
-import type { EntryDraft } from './decide';
+import type { EntryDraft } from './run-entry';
 
-/** `sync_run_entries`: one row per Procore user a run touched; the .txt is rendered from these. */
-type Db = Kysely<Database> | Transaction<Database>;
+/** `sync_run_entries`: one row per subject a run looked at; the .txt is rendered from these. */
 
 // 11 parameters a row; PostgreSQL allows 65,535 per statement.
 const INSERT_CHUNK = 2000;
 
 export async function insertEntries(
-  db: Db,
+  db: Kysely<Database>,
   companyId: string,
   runId: string,
   drafts: EntryDraft[],
@@ -58,7 +57,7 @@ export interface EntryFilter {
   limit: number;
 }
 
-export function listEntries(db: Db, companyId: string, runId: string, filter: EntryFilter) {
+export function listEntries(db: Kysely<Database>, companyId: string, runId: string, filter: EntryFilter) {
   let query = db
     .selectFrom('sync_run_entries')
     .select(ENTRY_COLUMNS)
@@ -74,7 +73,7 @@ export function listEntries(db: Db, companyId: string, runId: string, filter: En
 }
 
 /** Every entry of a run (the .txt); sorted by the renderer. */
-export function listAllEntries(db: Db, companyId: string, runId: string) {
+export function listAllEntries(db: Kysely<Database>, companyId: string, runId: string) {
   return db
     .selectFrom('sync_run_entries')
     .select(ENTRY_COLUMNS)
@@ -87,7 +86,7 @@ export function listAllEntries(db: Db, companyId: string, runId: string) {
 export type EntryRow = Awaited<ReturnType<typeof listAllEntries>>[number];
 
 export async function setEntriesAction(
-  db: Db,
+  db: Kysely<Database>,
   companyId: string,
   runId: string,
   entryIds: string[],
@@ -101,5 +100,16 @@ export async function setEntriesAction(
     .where('company_id', '=', companyId)
     .where('run_id', '=', runId)
     .where('id', 'in', entryIds)
+    .execute();
+}
+
+/** A held run's would-be deactivations (the safeguard's review). */
+export function listWouldDeactivate(db: Kysely<Database>, companyId: string, runId: string) {
+  return db
+    .selectFrom('sync_run_entries')
+    .select(['id', 'worker_id', 'reason'])
+    .where('company_id', '=', companyId)
+    .where('run_id', '=', runId)
+    .where('action', '=', 'would_deactivate')
     .execute();
 }

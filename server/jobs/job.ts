@@ -1,0 +1,32 @@
+import type PgBoss from 'pg-boss';
+import type { z } from 'zod';
+
+/**
+ * A job is data (style.md rule 14): a name, a zod payload checked when sent and again when run
+ * (a job may be older than the code), the queue's policy, how this process consumes it, an
+ * optional cron schedule, and a handler that awaits everything. Each lives in its feature's
+ * `*.jobs.ts`; `jobs/registry.ts` lists them all.
+ */
+export interface JobContext {
+  /** Retries already spent, and how many the queue allows. */
+  retryCount: number;
+  retryLimit: number;
+}
+
+export interface JobDefinition<P, D> {
+  name: string;
+  payload: z.ZodType<P>;
+  /** pg-boss queue options (policy, retries, expiry); fixed when the queue is created. */
+  queue?: Omit<PgBoss.Queue, 'name'>;
+  /** How this process consumes the queue: parallel consumers and how often each polls. */
+  consume?: { consumers?: number | ((deps: D) => number); pollingIntervalSeconds?: number };
+  /** A cron line (UTC): pg-boss sends the job on it, once across every process. */
+  schedule?: string;
+  /** Send options every send gets (e.g. how long a run may take). */
+  send?: PgBoss.SendOptions;
+  handle(payload: P, deps: D, context: JobContext): Promise<void>;
+}
+
+export function defineJob<P, D>(definition: JobDefinition<P, D>): JobDefinition<P, D> {
+  return definition;
+}

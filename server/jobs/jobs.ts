@@ -1,0 +1,69 @@
+import type PgBoss from 'pg-boss';
+import type { JobDefinition } from './job';
+
+// biome-ignore lint/suspicious/noExplicitAny: a list of jobs holds every payload type
+export type AnyJob<D> = JobDefinition<any, D>;
+
+/**
+ * The job queue as the features use it: sends are validated against the job's definition, and a
+ * send wakes one of this process's consumers at once instead of waiting for its next poll.
+ * Queues are created before anything can send (the webhook receiver may answer before the
+ * consumers start); consumers start when the process is ready for work.
+ */
+export class Jobs {
+  readonly #boss: PgBoss;
+  readonly #consumers = new Map<string, string[]>();
+
+  constructor(boss: PgBoss) {
+    this.#boss = boss;
+  }
+
+  async createQueues<D>(definitions: readonly AnyJob<D>[]): Promise<void> {
+    for (const def of definitions) await this.#boss.createQueue(def.name, { name: def.name, ...def.queue });
+  }
+
+  async send<P>(def: JobDefinition<P, never>, payload: P, options: PgBoss.SendOptions = {}) {
+    const data = def.payload.parse(payload) as object;
+    const id = await this.#boss.send(def.name, data, { ...def.send, ...options });
+    const [consumer] = this.#consumers.get(def.name) ?? [];
+    if (id && consumer) this.#boss.notifyWorker(consumer);
+    return id;
+  }
+
+  /** Whether a job is still waiting or running (not completed, failed or gone). */
+  async isLive(def: { name: string }, jobId: string): Promise<boolean> {
+    const job = await this.#boss.getJobById(def.name, jobId);
+    return job !== null && ['created', 'retry', 'active'].includes(job.state);
+  }
+
+  /** Starts this process's consumers of every job, and their schedules. */
+  async consume<D>(
+    definitions: readonly AnyJob<D>[],
+    deps: D,
+    options: { schedule: boolean; pollingIntervalSeconds?: number },
+  ): Promise<void> {
+    for (const def of definitions) {
+      const consumers = def.consume?.consumers;
+      const count = typeof consumers === 'function' ? consumers(deps) : (consumers ?? 1);
+      const work = {
+        pollingIntervalSeconds: options.pollingIntervalSeconds ?? def.consume?.pollingIntervalSeconds ?? 1,
+        includeMetadata: true as const,
+      };
+      const ids: string[] = [];
+      for (let i = 0; i < count; i++) {
+        ids.push(
+          await this.#boss.work<unknown>(def.name, work, async (batch) => {
+            for (const job of batch) {
+              const payload = def.payload.parse(job.data);
+              await def.handle(payload, deps, { retryCount: job.retryCount, retryLimit: job.retryLimit });
+            }
+          }),
+        );
+      }
+      this.#consumers.set(def.name, ids);
+      if (def.schedule && options.schedule) {
+        await this.#boss.schedule(def.name, def.schedule, {}, { tz: 'UTC', retryLimit: 0 });
+      }
+    }
+  }
+}

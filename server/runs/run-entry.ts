@@ -1,0 +1,52 @@
+import type { EntryAction, FieldChange } from '../db/database';
+
+/**
+ * What a run records about one subject it looked at (a Procore user for a user sync), and the
+ * run's counters, which are the entries counted by action.
+ */
+export interface EntryDraft {
+  procoreUserId: string;
+  workerId: string | null;
+  name: string;
+  email: string | null;
+  action: EntryAction;
+  reasonCode: string | null;
+  reason: string | null;
+  changes: FieldChange[];
+  warnings: string[];
+}
+
+export interface RunCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+  deactivated: number;
+  reactivated: number;
+  skipped: number;
+  failed: number;
+  warnings: number;
+  would_deactivate: number;
+}
+
+export const zeroCounts = (): RunCounts => ({
+  created: 0,
+  updated: 0,
+  unchanged: 0,
+  deactivated: 0,
+  reactivated: 0,
+  skipped: 0,
+  failed: 0,
+  warnings: 0,
+  would_deactivate: 0,
+});
+
+export function countEntry(counts: RunCounts, entry: EntryDraft): void {
+  counts[entry.action]++;
+  if (entry.warnings.length > 0) counts.warnings++;
+}
+
+export function countEntries(entries: readonly EntryDraft[]): RunCounts {
+  const counts = zeroCounts();
+  for (const e of entries) countEntry(counts, e);
+  return counts;
+}

@@ -1,0 +1,274 @@
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import type { Database, RunKind, SyncMode, SyncRunsTable, SyncStatus, SyncTrigger } from '../db/database';
+import type { RunCounts } from './run-entry';
+
+/**
+ * `sync_runs`: every run is a record (style.md rule 16), whatever its kind. Every query carries
+ * `companyId` (rule 10); the partial unique index `sync_runs_one_active_per_company_kind` makes
+ * "one queued or running run per company and kind" a database fact, not a check-then-act.
+ */
+export type RunRow = Selectable<SyncRunsTable>;
+
+const ACTIVE_STATUSES: SyncStatus[] = ['queued', 'running'];
+
+export interface NewRun {
+  companyId: string;
+  kind: RunKind;
+  trigger: Exclude<SyncTrigger, 'webhook'>;
+  mode: Exclude<SyncMode, 'webhook'>;
+  startedByUserId: string | null;
+  startedByName: string | null;
+  now: Date;
+}
+
+/** Inserts a queued run, or returns undefined when one of its kind is already queued or running. */
+export async function insertQueuedRun(db: Kysely<Database>, run: NewRun): Promise<RunRow | undefined> {
+  return db
+    .insertInto('sync_runs')
+    .values({
+      company_id: run.companyId,
+      kind: run.kind,
+      trigger: run.trigger,
+      mode: run.mode,
+      started_by_user_id: run.startedByUserId,
+      started_by_name: run.startedByName,
+      status: 'queued',
+      queued_at: run.now,
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(['company_id', 'kind'])
+        .where('status', 'in', ACTIVE_STATUSES)
+        .where('trigger', '<>', 'webhook')
+        .doNothing(),
+    )
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export function findActiveRun(db: Kysely<Database>, companyId: string, kind: RunKind) {
+  return db
+    .selectFrom('sync_runs')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .where('kind', '=', kind)
+    .where('status', 'in', ACTIVE_STATUSES)
+    .where('trigger', '<>', 'webhook')
+    .executeTakeFirst();
+}
+
+export function findRun(db: Kysely<Database>, companyId: string, runId: string) {
+  return db
+    .selectFrom('sync_runs')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .where('id', '=', runId)
+    .executeTakeFirst();
+}
+
+/** The run, locked for the rest of the caller's transaction. */
+export function lockRun(trx: Transaction<Database>, companyId: string, runId: string) {
+  return trx
+    .selectFrom('sync_runs')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .where('id', '=', runId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function setRunJob(db: Kysely<Database>, companyId: string, runId: string, jobId: string) {
+  await db
+    .updateTable('sync_runs')
+    .set({ job_id: jobId })
+    .where('company_id', '=', companyId)
+    .where('id', '=', runId)
+    .execute();
+}
+
+/** queued → running, once: a second delivery of the same job finds nothing to claim. */
+export function claimRun(db: Kysely<Database>, companyId: string, runId: string, now: Date) {
+  return db
+    .updateTable('sync_runs')
+    .set({ status: 'running', started_at: now, heartbeat_at: now })
+    .where('company_id', '=', companyId)
+    .where('id', '=', runId)
+    .where('status', '=', 'queued')
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** False when the run is no longer running (finished, or marked failed by recovery). */
+export async function heartbeat(db: Kysely<Database>, companyId: string, runId: string, now: Date) {
+  const result = await db
+    .updateTable('sync_runs')
+    .set({ heartbeat_at: now })
+    .where('company_id', '=', companyId)
+    .where('id', '=', runId)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Adds a batch's counts and progress, in the batch's own transaction. */
+export async function addRunProgress(
+  db: Kysely<Database>,
+  companyId: string,
+  runId: string,
+  delta: { seen: number; counts: RunCounts; total?: number | null; now: Date },
+): Promise<void> {
+  const c = delta.counts;
+  await db
+    .updateTable('sync_runs')
+    .set((eb) => ({
+      seen: eb('seen', '+', delta.seen),
+      created: eb('created', '+', c.created),
+      updated: eb('updated', '+', c.updated),
+      unchanged: eb('unchanged', '+', c.unchanged),
+      deactivated: eb('deactivated', '+', c.deactivated),
+      reactivated: eb('reactivated', '+', c.reactivated),
+      skipped: eb('skipped', '+', c.skipped),
+      failed: eb('failed', '+', c.failed),
+      warnings: eb('warnings', '+', c.warnings),
+      would_deactivate: eb('would_deactivate', '+', c.would_deactivate),
+      heartbeat_at: delta.now,
+      ...(delta.total !== undefined ? { total: delta.total } : {}),
+    }))
+    .where('company_id', '=', companyId)
+    .where('id', '=', runId)
+    .execute();
+}
+
+export async function setRunTotal(db: Kysely<Database>, companyId: string, runId: string, total: number) {
+  await db
+    .updateTable('sync_runs')
+    .set({ total })
+    .where('company_id', '=', companyId)
+    .where('id', '=', runId)
+    .execute();
+}
+
+export interface RunEnd {
+  status: SyncStatus;
+  reason: string | null;
+  now: Date;
+  /** Only a run still in one of these is changed (a cancel cannot be overwritten). */
+  fromStatuses?: SyncStatus[];
+  /** Counter changes made by the ending itself (a confirmed review). */
+  counts?: Partial<Pick<RunCounts, 'deactivated' | 'unchanged'>> & { clearWouldDeactivate?: boolean };
+  reviewedBy?: string;
+}
+
+export function finishRun(db: Kysely<Database>, companyId: string, runId: string, end: RunEnd) {
+  return db
+    .updateTable('sync_runs')
+    .set((eb) => ({
+      status: end.status,
+      status_reason: end.reason,
+      heartbeat_at: null,
+      ...(end.reviewedBy
+        ? { reviewed_by_name: end.reviewedBy, reviewed_at: end.now }
+        : { finished_at: end.now }),
+      ...(end.counts?.deactivated ? { deactivated: eb('deactivated', '+', end.counts.deactivated) } : {}),
+      ...(end.counts?.unchanged ? { unchanged: eb('unchanged', '+', end.counts.unchanged) } : {}),
+      ...(end.counts?.clearWouldDeactivate ? { would_deactivate: 0 } : {}),
+    }))
+    .where('company_id', '=', companyId)
+    .where('id', '=', runId)
+    .where('status', 'in', end.fromStatuses ?? ['running'])
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Disconnect or uninstall: the company's pending runs of every kind stop. */
+export async function cancelActiveRuns(db: Kysely<Database>, companyId: string, reason: string) {
+  await db
+    .updateTable('sync_runs')
+    .set({ status: 'canceled', status_reason: reason, finished_at: new Date(), heartbeat_at: null })
+    .where('company_id', '=', companyId)
+    .where('status', 'in', ['queued', 'running', 'needs_review'])
+    .execute();
+}
+
+/** Newest first, keyset-paged by id (ids grow with queued_at). */
+export function listRuns(
+  db: Kysely<Database>,
+  companyId: string,
+  page: { beforeId?: string; limit: number },
+) {
+  let q = db.selectFrom('sync_runs').selectAll().where('company_id', '=', companyId);
+  if (page.beforeId) q = q.where('id', '<', page.beforeId);
+  return q.orderBy('id', 'desc').limit(page.limit).execute();
+}
+
+/** Runs a restart may have orphaned: running without a recent heartbeat, or queued. */
+export function listOrphanCandidates(db: Kysely<Database>, staleBefore: Date) {
+  return db
+    .selectFrom('sync_runs')
+    .select(['id', 'company_id', 'kind', 'status', 'job_id', 'queued_at'])
+    .where((eb) =>
+      eb.or([
+        eb.and([
+          eb('status', '=', 'running'),
+          eb(sql`coalesce(heartbeat_at, started_at, queued_at)`, '<', staleBefore),
+        ]),
+        eb.and([eb('status', '=', 'queued'), eb('queued_at', '<', staleBefore)]),
+      ]),
+    )
+    .where('trigger', '<>', 'webhook')
+    .execute();
+}
+
+/** Older runs of the kind still waiting for review are superseded by a newer one. */
+export async function supersedeReviews(db: Kysely<Database>, companyId: string, keep: RunRow, now: Date) {
+  await db
+    .updateTable('sync_runs')
+    .set({ status: 'canceled', status_reason: `Superseded by run ${keep.id}`, finished_at: now })
+    .where('company_id', '=', companyId)
+    .where('kind', '=', keep.kind)
+    .where('status', '=', 'needs_review')
+    .where('id', '<>', keep.id)
+    .execute();
+}
+
+/**
+ * The hour's webhook run of a company, made on the first change of the hour through the partial
+ * unique index `sync_runs_webhook_bucket`; `finished_at` follows the latest change.
+ */
+export async function upsertBucketRun(trx: Transaction<Database>, companyId: string, at: Date, bucket: Date) {
+  const run = await trx
+    .insertInto('sync_runs')
+    .values({
+      company_id: companyId,
+      trigger: 'webhook',
+      mode: 'webhook',
+      status: 'succeeded',
+      queued_at: at,
+      started_at: at,
+      finished_at: at,
+      bucket_start: bucket,
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(['company_id', 'bucket_start'])
+        .where('trigger', '=', 'webhook')
+        .doUpdateSet({ finished_at: sql`greatest(sync_runs.finished_at, excluded.finished_at)` }),
+    )
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return run.id;
+}
+
+/** `partial` once any change of the bucket could not be saved, like a manual run with failures. */
+export async function settleBucketRun(trx: Transaction<Database>, companyId: string, runId: string) {
+  await trx
+    .updateTable('sync_runs')
+    .set({
+      status: sql`case when failed > 0 then 'partial' else 'succeeded' end`,
+      status_reason: sql`case when failed > 0 then failed || ' change(s) could not be saved' else null end`,
+      heartbeat_at: null,
+    })
+    .where('company_id', '=', companyId)
+    .where('id', '=', runId)
+    .execute();
+}

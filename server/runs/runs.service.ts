@@ -1,0 +1,196 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, RunKind } from '../db/database';
+import { AppError, notFound } from '../errors';
+import * as entries from './entries.repository';
+import { countEntries, type EntryDraft } from './run-entry';
+import * as runs from './runs.repository';
+
+/**
+ * Runs of every kind (a user sync, a timesheet send): asking for one, the bookkeeping while it
+ * works, and how it ends. Features call this module; none touches the run tables.
+ */
+export type { EntryFilter, EntryRow } from './entries.repository';
+export { insertEntries, listAllEntries, listEntries, setEntriesAction } from './entries.repository';
+export { countEntries, countEntry, type EntryDraft, type RunCounts, zeroCounts } from './run-entry';
+export type { NewRun, RunEnd, RunRow } from './runs.repository';
+export { addRunProgress, finishRun, listRuns, setRunTotal, supersedeReviews } from './runs.repository';
+
+export interface RequestedRun {
+  run: runs.RunRow;
+  /** False when an already queued or running run of the kind was returned. */
+  created: boolean;
+}
+
+/**
+ * One queued or running run per company and kind, so pressing Sync again, or the hourly run
+ * firing while a manual one works, returns the run in flight. `enqueue` hands the run to the
+ * job queue and answers the job id.
+ */
+export async function requestRun(
+  db: Kysely<Database>,
+  request: runs.NewRun,
+  enqueue: (run: runs.RunRow) => Promise<string | null>,
+): Promise<RequestedRun> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const run = await runs.insertQueuedRun(db, request);
+    if (run) {
+      try {
+        const jobId = await enqueue(run);
+        if (jobId) await runs.setRunJob(db, run.company_id, run.id, jobId);
+        return { run: { ...run, job_id: jobId }, created: true };
+      } catch (err) {
+        await runs.finishRun(db, run.company_id, run.id, {
+          status: 'failed',
+          reason: 'The run could not be queued; try again in a minute.',
+          now: new Date(),
+          fromStatuses: ['queued'],
+        });
+        throw err;
+      }
+    }
+    // Someone else's run holds the slot; it may finish between our insert and this read.
+    const active = await runs.findActiveRun(db, request.companyId, request.kind);
+    if (active) return { run: active, created: false };
+  }
+  throw new AppError('conflict', 'Another run is starting; try again in a moment.');
+}
+
+export async function requireRun(db: Kysely<Database>, companyId: string, runId: string) {
+  const run = await runs.findRun(db, companyId, runId);
+  if (!run) throw notFound('Sync run');
+  return run;
+}
+
+export const stopActiveRuns = runs.cancelActiveRuns;
+
+export interface RunnerDeps {
+  db: Kysely<Database>;
+  /** Injectable clock (tests compress time). */
+  now?: () => Date;
+  heartbeatMs?: number;
+}
+
+export const DEFAULT_HEARTBEAT_MS = 5_000;
+
+/**
+ * Runs one queued run to its end, whatever its kind: claim it (queued → running, once), keep a
+ * heartbeat while `work` runs so a crashed process's run is recognised (`recoverInterruptedRuns`),
+ * and when `work` throws, end it `failed` with the reason `failure.reason` gives, then let
+ * `failure.after` act on the error. `work` ends the run itself when it succeeds.
+ */
+export async function executeRun(
+  deps: RunnerDeps,
+  companyId: string,
+  runId: string,
+  work: (run: runs.RunRow, signal: AbortSignal) => Promise<runs.RunRow | undefined>,
+  failure: { reason(err: unknown): string; after(err: unknown): Promise<unknown> },
+): Promise<runs.RunRow | undefined> {
+  const now = deps.now ?? (() => new Date());
+  const run = await runs.claimRun(deps.db, companyId, runId, now());
+  if (!run) return undefined; // already run, cancelled or marked failed: nothing to do
+  const abort = new AbortController();
+  const beat = setInterval(() => {
+    // If someone else ended the run (recovery thought us dead), stop working on it.
+    runs
+      .heartbeat(deps.db, companyId, runId, now())
+      .then((alive) => {
+        if (!alive) abort.abort();
+      })
+      .catch(() => {});
+  }, deps.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+  try {
+    return await work(run, abort.signal);
+  } catch (err) {
+    const reason = failure.reason(err);
+    const finished = await runs.finishRun(deps.db, companyId, runId, {
+      status: 'failed',
+      reason,
+      now: now(),
+    });
+    await failure.after(err);
+    return finished;
+  } finally {
+    clearInterval(beat);
+  }
+}
+
+export const DEFAULT_STALE_AFTER_MS = 30_000;
+
+/**
+ * Crash safety: a run whose process died is marked failed, so the company can run again; nothing
+ * is lost, because every batch was committed with its entries and the next run picks up.
+ *  - running: no heartbeat for `staleAfterMs` (a live runner beats every few seconds);
+ *  - queued: older than `staleAfterMs` and its job is gone or already ended (`jobIsLive`).
+ */
+export async function recoverInterruptedRuns(
+  db: Kysely<Database>,
+  jobIsLive: (run: { kind: RunKind; job_id: string }) => Promise<boolean>,
+  reason: string,
+  opts: { now?: Date; staleAfterMs?: number } = {},
+): Promise<string[]> {
+  const now = opts.now ?? new Date();
+  const staleBefore = new Date(now.getTime() - (opts.staleAfterMs ?? DEFAULT_STALE_AFTER_MS));
+  const recovered: string[] = [];
+  for (const run of await runs.listOrphanCandidates(db, staleBefore)) {
+    if (run.status === 'queued' && run.job_id) {
+      const live = await jobIsLive({ kind: run.kind, job_id: run.job_id }).catch(() => false);
+      if (live) continue;
+    }
+    const ended = await runs.finishRun(db, run.company_id, run.id, {
+      status: 'failed',
+      reason,
+      now,
+      fromStatuses: [run.status],
+    });
+    if (ended) recovered.push(run.id);
+  }
+  return recovered;
+}
+
+/** Records a batch's entries and counters on a run, in the batch's transaction. */
+export async function recordEntries(
+  trx: Transaction<Database>,
+  companyId: string,
+  runId: string,
+  drafts: EntryDraft[],
+  progress: { seen: number; now: Date },
+): Promise<void> {
+  await entries.insertEntries(trx, companyId, runId, drafts);
+  await runs.addRunProgress(trx, companyId, runId, { ...progress, counts: countEntries(drafts) });
+}
+
+export function hourStart(at: Date): Date {
+  const d = new Date(at);
+  d.setUTCMinutes(0, 0, 0);
+  return d;
+}
+
+/**
+ * Changes that arrive one at a time (webhooks) are logged like any run, but gathered into one run
+ * per company per hour so the logs are not flooded.
+ */
+export async function recordBucketEntries(
+  trx: Transaction<Database>,
+  companyId: string,
+  drafts: EntryDraft[],
+  at: Date,
+): Promise<string | null> {
+  if (drafts.length === 0) return null;
+  const runId = await runs.upsertBucketRun(trx, companyId, at, hourStart(at));
+  await recordEntries(trx, companyId, runId, drafts, { seen: drafts.length, now: at });
+  await runs.settleBucketRun(trx, companyId, runId);
+  return runId;
+}
+
+/** A run waiting for review, locked for the caller's transaction; refuses any other run. */
+export async function lockRunForReview(trx: Transaction<Database>, companyId: string, runId: string) {
+  const run = await runs.lockRun(trx, companyId, runId);
+  if (!run) throw notFound('Sync run');
+  if (run.status !== 'needs_review') {
+    throw new AppError('conflict', 'This sync is not waiting for a review.');
+  }
+  return {
+    run,
+    wouldDeactivate: () => entries.listWouldDeactivate(trx, companyId, runId),
+  };
+}

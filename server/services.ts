@@ -1,0 +1,102 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Kysely } from 'kysely';
+import { pino } from 'pino';
+import { type CompaniesService, createCompaniesService } from './companies/companies.service';
+import type { Config } from './config';
+import type { DatabaseHandle } from './db/connect';
+import type { Database } from './db/database';
+import type { ConnectGateway } from './install/connect.gateway';
+import { createConnectGateway } from './install/procore-connect.gateway';
+import { Jobs } from './jobs/jobs';
+import { startJobQueue, stopJobQueue } from './jobs/queue';
+import { ALL_JOBS, recoverRunsOfEveryKind } from './jobs/registry';
+import { createProcoreClient, type ProcoreClient } from './procore/client';
+import type { DirectoryFactory } from './sync/directory';
+import { procoreDirectoryFactory } from './sync/procore-directory';
+import { createHooksService, type HooksService } from './webhooks/hooks.service';
+
+/**
+ * The one composition root: everything the app's routes and jobs use, built once per process
+ * (main.ts), per test and per benchmark. `buildApp(config, services)` serves them over HTTP and
+ * `startJobs(services)` works their jobs.
+ */
+export interface Services {
+  config: Config;
+  database: DatabaseHandle;
+  db: Kysely<Database>;
+  log: FastifyBaseLogger;
+  /** The app's clock (tests move it to compress time). */
+  now: () => Date;
+  procore: ProcoreClient;
+  jobs: Jobs;
+  companies: CompaniesService;
+  /** The connect flow's view of Procore (install/). */
+  connect: ConnectGateway;
+  /** How a user sync reads a company's Procore users (sync/). */
+  directoryFor: DirectoryFactory;
+  hooks: HooksService;
+  /** Ends runs whose process died, of every kind. */
+  recoverRuns(): Promise<string[]>;
+  /** Stops taking jobs, waits for the ones in flight (up to `timeoutMs`), closes the queue. */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+/** Secrets never reach the logs (brief: security). */
+export const LOG_REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  '*.access_token',
+  '*.refresh_token',
+  '*.client_secret',
+  '*.appSecret',
+  '*.token',
+];
+
+export interface ServiceOptions {
+  /** A logger of the caller's (tests pass a silent one); else one made from config. */
+  log?: FastifyBaseLogger;
+  now?: () => Date;
+  /** Tests hand in a directory of their own instead of the Procore-backed one. */
+  directoryFor?: DirectoryFactory;
+  /** Run pg-boss's cron scheduler in this process (tests drive the ticks themselves). */
+  schedule?: boolean;
+}
+
+export async function createServices(
+  config: Config,
+  database: DatabaseHandle,
+  options: ServiceOptions = {},
+): Promise<Services> {
+  const { db } = database;
+  const log =
+    options.log ??
+    pino({ level: config.logLevel, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' } });
+  const procore = createProcoreClient({ config, db });
+  const companies = createCompaniesService({ db, procore });
+  const boss = await startJobQueue(database, (err) => log.error({ err }, 'job queue error'), {
+    schedule: options.schedule ?? true,
+  });
+  const jobs = new Jobs(boss);
+  // Before anything can send: the webhook receiver may answer before the consumers start.
+  await jobs.createQueues(ALL_JOBS);
+  const hooks = createHooksService({ companies, publicUrl: config.publicUrl, log });
+  return {
+    config,
+    database,
+    db,
+    log,
+    now: options.now ?? (() => new Date()),
+    procore,
+    jobs,
+    companies,
+    connect: createConnectGateway(procore, {
+      loginUrl: config.procore.loginUrl,
+      clientId: config.procore.clientId,
+    }),
+    directoryFor: options.directoryFor ?? procoreDirectoryFactory(companies),
+    hooks,
+    recoverRuns: () => recoverRunsOfEveryKind({ db, jobs }),
+    close: (timeoutMs = 30_000) => stopJobQueue(boss, timeoutMs),
+  };
+}

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+
+/** The company's switches as the settings API shows them (seed.md: Sync Classifications, Autosync). */
+export const syncSettingsSchema = z.object({
+  syncClassifications: z.boolean(),
+  autosync: z.boolean(),
+  userSyncEnabled: z.boolean(),
+  /** Minute past each hour when Autosync runs for this company (read only). */
+  autosyncMinute: z.number().int().min(0).max(59),
+});
+export const settingsPatchSchema = z
+  .object({
+    syncClassifications: z.boolean(),
+    autosync: z.boolean(),
+    userSyncEnabled: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+export type SyncSettings = z.infer<typeof syncSettingsSchema>;
+export type SettingsPatch = z.infer<typeof settingsPatchSchema>;

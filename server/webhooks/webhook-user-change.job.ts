@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { numericId } from '../api.schemas';
+import { defineJob } from '../jobs/job';
+import { applyUserChange, type WebhookApplyDeps } from './apply-user-change';
+
+/**
+ * One job per (company, user) under a singleton key (style.md rule 15). The queue's `short`
+ * policy keeps at most one *waiting* job per key, so a burst of deliveries for one user becomes the
+ * job already running plus one more read — never one read per delivery (design.md flow 4). Two
+ * runs of one key may overlap (the waiting one starts while the other finishes);
+ * `webhook_user_reads` makes the later Procore read win. pg-boss's `stately` policy would forbid
+ * the overlap, but its fetch fails on the unique index while a key is active, which stalls every
+ * other company's webhooks behind one slow user (timgit/pg-boss#535). Transient Procore trouble is
+ * retried with backoff; the hourly reconcile covers anything lost.
+ */
+export const webhookUserChangeJob = defineJob({
+  name: 'webhook-user-change',
+  payload: z.object({ companyId: numericId, userId: numericId }),
+  queue: { policy: 'short', retryLimit: 6, retryDelay: 2, retryBackoff: true, expireInSeconds: 5 * 60 },
+  // PGlite is one connection: more consumers would only make the webhook receiver wait on them.
+  consume: {
+    consumers: (deps: WebhookApplyDeps) => (deps.database.kind === 'postgres' ? 4 : 1),
+    pollingIntervalSeconds: 0.5,
+  },
+  handle: async (payload, deps: WebhookApplyDeps, context) => {
+    await applyUserChange(deps, payload.companyId, payload.userId, {
+      finalAttempt: context.retryCount >= context.retryLimit,
+    });
+  },
+});
+
+/** Queues a fetch-and-apply of one Procore user (coalesced per company and user). */
+export function userChangeKey(companyId: string, userId: string): string {
+  return `${companyId}:${userId}`;
+}

@@ -1,0 +1,18 @@
+/**
+ * The workforce: workers and their positions. The user sync writes through these functions (each
+ * takes the caller's transaction where it needs one); the Workers page reads through its routes.
+ */
+
+export { ensureClassificationPositions, listPositions } from './positions.repository';
+export {
+  countSyncedActiveWorkers,
+  deactivateUnchangedSince,
+  deactivateWorkers,
+  findWorkersForUsers,
+  linkWorker,
+  listActiveLinkedWorkers,
+  type SyncedWorkerRow,
+  touchWorkers,
+  upsertSyncedWorkers,
+} from './synced-workers.repository';
+export type { WorkerFields, WorkerState } from './worker';
