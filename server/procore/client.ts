@@ -8,6 +8,7 @@ import { type HttpOptions, ProcoreHttp } from './http';
 import { ProcoreOAuth } from './oauth';
 import { type PacerOptions, RatePacer } from './pacer';
 import type { Paged } from './pagination';
+import { type PermissionEndpoints, permissionEndpoints } from './permissions';
 import type { ProcoreCompany, ProcoreMe } from './schemas';
 import type { CallOptions, SessionContext } from './session';
 import { type TimecardEndpoints, timecardEndpoints } from './timecards';
@@ -22,9 +23,11 @@ import { type WebhookEndpoints, webhookEndpoints } from './webhooks';
  *   for await (const user of acme.listCompanyUsers()) …
  *   procore.forCompany(id, { auth: 'user' })               // as the connecting admin
  *   procore.withAccessToken(token).me()                     // connect flow, before storing
+ *   companyAdminFrom(await procore.withAccessToken(token).forCompany(id).permissionManifest())
  */
 
 export type CompanySession = DirectoryEndpoints &
+  PermissionEndpoints &
   TimecardEndpoints &
   WebhookEndpoints & {
     readonly companyId: string;
@@ -82,6 +85,7 @@ export function createProcoreClient(options: ProcoreClientOptions): ProcoreClien
       companyId: ctx.companyId ?? '',
       auth,
       ...directoryEndpoints(ctx),
+      ...permissionEndpoints(ctx),
       ...timecardEndpoints(ctx),
       ...webhookEndpoints(ctx),
     };

@@ -11,6 +11,7 @@ import { appliedFault, registerFaults } from './faults';
 import { registerFramingPage } from './framing-page';
 import { registerOAuthRoutes } from './oauth.routes';
 import { registerPeopleRoutes } from './people.routes';
+import { registerPermissionRoutes } from './permissions.routes';
 import { type SeedOptions, seedSandbox } from './seed';
 import { applySettingsPatch, type SettingsPatch } from './settings';
 import { SandboxState } from './state';
@@ -84,6 +85,7 @@ export async function buildSandbox(options: BuildSandboxOptions = {}): Promise<S
   registerOAuthRoutes(app, state);
   registerDirectoryRoutes(app, state);
   registerUserRoutes(app, state, directory);
+  registerPermissionRoutes(app, state);
   registerPeopleRoutes(app, state, directory);
   registerClassificationRoutes(app, state);
   registerTimecardRoutes(app, state);

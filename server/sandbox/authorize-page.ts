@@ -1,6 +1,7 @@
 import { esc, logo, page } from './html';
 import type { Login } from './model';
-import { COMPANY_ADMIN_TEMPLATE_ID, COMPANY_STANDARD_TEMPLATE_ID } from './seed-data';
+import { companyTemplateOf, isCompanyAdmin } from './permissions';
+import { FIELD_CREW_TEMPLATE_ID } from './seed-data';
 import type { SandboxState } from './state';
 
 const CSS = `
@@ -36,25 +37,35 @@ function hidden(q: AuthorizeParams): string {
     .join('');
 }
 
-/** procore-api.md §1.2: Procore's sign-in and consent step, reduced to "who are you?". */
+/**
+ * procore-api.md §1.2: Procore's sign-in and consent step, reduced to "who are you?". People with
+ * an office template (any company template but Field Crew) are offered as buttons, labelled with
+ * their template's name and their level on the Admin tool, which is what makes a company admin
+ * (§2.5); everyone else is in the "Someone else" list.
+ */
 export function renderAuthorizePage(state: SandboxState, q: AuthorizeParams): string {
-  const featured: Array<{ login: Login; role: string; admin: boolean; companies: string }> = [];
+  const featured: Array<{
+    login: Login;
+    role: string;
+    admin: boolean;
+    adminTool: string;
+    companies: string;
+  }> = [];
   const others: Login[] = [];
   for (const login of state.logins.values()) {
     const memberships = state.companiesOf(login.id).flatMap((c) => {
       const u = c.users.get(login.id);
-      return u?.is_active && !u.isServiceAccount ? [{ c, u }] : [];
+      return u?.is_active && !u.isServiceAccount ? [{ c, u, t: companyTemplateOf(c, u) }] : [];
     });
     if (memberships.length === 0) continue;
-    const admin = memberships.some((m) => m.u.company_permission_template_id === COMPANY_ADMIN_TEMPLATE_ID);
-    const standard = memberships.some(
-      (m) => m.u.company_permission_template_id === COMPANY_STANDARD_TEMPLATE_ID,
-    );
-    if ((admin || standard) && featured.length < 8) {
+    const office = memberships.filter((m) => m.t && m.t.id !== FIELD_CREW_TEMPLATE_ID);
+    if (office.length > 0 && featured.length < 12) {
+      const levels = office.map((m) => m.t?.tools.admin ?? 'None');
       featured.push({
         login,
-        admin,
-        role: admin ? 'Company Admin' : 'Standard user',
+        admin: memberships.some((m) => isCompanyAdmin(m.c, m.u)),
+        role: [...new Set(office.map((m) => m.t?.name))].join(', '),
+        adminTool: (['Admin', 'Standard', 'Read Only'] as const).find((l) => levels.includes(l)) ?? 'None',
         companies: memberships.map((m) => m.c.name).join(', '),
       });
     } else if (others.length < 500) others.push(login);
@@ -64,7 +75,7 @@ export function renderAuthorizePage(state: SandboxState, q: AuthorizeParams): st
     .map(
       (f) => `<button type="submit" name="user_id" value="${f.login.id}">
   <span class="avatar">${esc(initials(f.login.name))}</span>
-  <span class="meta"><b>${esc(f.login.name)}</b><span>${esc(f.login.email)} · ${esc(f.companies)}</span></span>
+  <span class="meta"><b>${esc(f.login.name)}</b><span>${esc(f.login.email)} · ${esc(f.companies)}</span><span>Admin tool: ${esc(f.adminTool)}</span></span>
   <span class="tag${f.admin ? ' admin' : ''}">${esc(f.role)}</span></button>`,
     )
     .join('');

@@ -3,7 +3,8 @@ import type { z } from 'zod';
 import type { SandboxHandle } from './app';
 import { type ChangeSource, DirectoryError } from './directory.service';
 import type { Company, CompanyUser } from './model';
-import { COMPANY_ADMIN_TEMPLATE_ID, COMPANY_STANDARD_TEMPLATE_ID } from './seed-data';
+import { isCompanyAdmin } from './permissions';
+import { COMPANY_STANDARD_TEMPLATE_ID } from './seed-data';
 import { userListItemV10 } from './user-views';
 
 /** Shared pieces of the control API: error replies, body parsing, company lookup, views. */
@@ -36,14 +37,11 @@ export function controlHelpers(sandbox: SandboxHandle) {
     ...userListItemV10(c, u),
     person_id: u.personId,
     is_service_account: u.isServiceAccount,
-    is_company_admin: u.company_permission_template_id === COMPANY_ADMIN_TEMPLATE_ID,
+    is_company_admin: isCompanyAdmin(c, u),
   });
   /** Changes made "in Procore by a person": the company's first admin unless told otherwise. */
   const personSource = (c: Company, actor?: number): ChangeSource => ({
-    userId:
-      actor ??
-      [...c.users.values()].find((u) => u.company_permission_template_id === COMPANY_ADMIN_TEMPLATE_ID)?.id ??
-      null,
+    userId: actor ?? [...c.users.values()].find((u) => isCompanyAdmin(c, u))?.id ?? null,
     applicationId: null,
   });
   const summary = (c: Company) => {
@@ -55,9 +53,7 @@ export function controlHelpers(sandbox: SandboxHandle) {
       service_account_user_id: c.serviceAccountUserId,
       active_users: users.filter((u) => u.is_active).length,
       inactive_users: users.filter((u) => !u.is_active).length,
-      admin_user_ids: users
-        .filter((u) => u.company_permission_template_id === COMPANY_ADMIN_TEMPLATE_ID)
-        .map((u) => u.id),
+      admin_user_ids: users.filter((u) => isCompanyAdmin(c, u)).map((u) => u.id),
       standard_user_ids: users
         .filter((u) => u.company_permission_template_id === COMPANY_STANDARD_TEMPLATE_ID)
         .map((u) => u.id),

@@ -3,6 +3,26 @@ import { z } from 'zod';
 import type { SandboxHandle } from './app';
 import { controlHelpers } from './control-helpers';
 import { userCreateSchema, userPatchSchema } from './directory.service';
+import type { PermissionTemplate } from './model';
+import { ACCESS_LEVEL_NAMES, COMPANY_TOOL_KEYS, PROJECT_TOOL_KEYS } from './permissions';
+
+const level = z.enum(ACCESS_LEVEL_NAMES);
+const templateBody = z
+  .object({
+    name: z.string().trim().min(1),
+    /** company_tools: company tools (decides company admin); global: project tools. */
+    type: z.enum(['company_tools', 'global']).default('company_tools'),
+    tools: z.record(z.string(), level).default({}),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    const known: readonly string[] = b.type === 'company_tools' ? COMPANY_TOOL_KEYS : PROJECT_TOOL_KEYS;
+    for (const key of Object.keys(b.tools)) {
+      if (!known.includes(key)) {
+        ctx.addIssue({ code: 'custom', path: ['tools', key], message: `not one of ${known.join(', ')}` });
+      }
+    }
+  });
 
 /** Control API: directory changes made "in Procore by a person", each emitting its webhook. */
 export function registerControlUserRoutes(app: FastifyInstance, sandbox: SandboxHandle): void {
@@ -23,6 +43,32 @@ export function registerControlUserRoutes(app: FastifyInstance, sandbox: Sandbox
             `${u.first_name ?? ''} ${u.last_name} ${u.email_address ?? ''}`.toLowerCase().includes(term)),
       );
       return { items: users.map((u) => userView(c, u)) };
+    },
+  );
+
+  // Permission templates and the tool levels they grant (what the permission manifest reports).
+  app.get<{ Params: { id: string } }>(
+    '/_sandbox/companies/:id/permission_templates',
+    async (request, reply) => {
+      const c = companyOr404(request.params.id, reply);
+      return c && { items: c.permissionTemplates };
+    },
+  );
+  app.post<{ Params: { id: string } }>(
+    '/_sandbox/companies/:id/permission_templates',
+    async (request, reply) => {
+      const c = companyOr404(request.params.id, reply);
+      const b = c && parse(templateBody, request.body, reply);
+      if (!c || !b) return;
+      const template: PermissionTemplate = {
+        id: Math.max(5100, ...c.permissionTemplates.map((t) => t.id)) + 1,
+        name: b.name,
+        project_specific: false,
+        type: b.type,
+        tools: b.tools,
+      };
+      c.permissionTemplates.push(template);
+      return reply.code(201).send(template);
     },
   );
 

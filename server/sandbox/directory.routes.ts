@@ -6,7 +6,7 @@ import type { Company, Project } from './model';
 import { pageRequest, paginate } from './pagination';
 import { queryBool } from './query';
 import type { SandboxState } from './state';
-import { companyMeV10, companyMeV13 } from './user-views';
+import { companyMeV10, companyMeV13, companyTemplateSetting } from './user-views';
 
 /** procore-api.md §1.5: `/me`, `/companies`, company `me`; plus the company's projects. */
 export function registerDirectoryRoutes(app: FastifyInstance, state: SandboxState): void {
@@ -55,8 +55,9 @@ export function registerDirectoryRoutes(app: FastifyInstance, state: SandboxStat
     }));
   });
 
+  const companyMe = { ...company, preSerialization: companyTemplateSetting(state) };
   for (const version of ['v1.0', 'v1.1', 'v1.2', 'v1.3']) {
-    app.get(`/rest/${version}/companies/:company_id/me`, company, async (request, reply) => {
+    app.get(`/rest/${version}/companies/:company_id/me`, companyMe, async (request, reply) => {
       const ctx = companyCaller(request);
       if (!ctx.actor) return sendV1(reply, 404, 'Not Found', 'not_found');
       return version === 'v1.0' ? companyMeV10(ctx.actor) : companyMeV13(ctx.company, ctx.actor);

@@ -10,11 +10,29 @@ export interface Login {
   name: string;
 }
 
+/** A tool access level as Procore names them (procore-api.md §2.5). */
+export type AccessLevelName = 'None' | 'Read Only' | 'Standard' | 'Admin';
+
+/** One granular permission a template adds on a tool below Admin (§2.5 `permitted_actions`). */
+export interface PermittedAction {
+  id: number;
+  action_name: string;
+  label: string;
+}
+
+/**
+ * A permission template (§2.2 `{id, name, project_specific, type}`). What it grants is not on the
+ * user record (§2.5): `tools` maps a tool key (permissions.ts) to its level (absent = None), and is
+ * what the permission manifest reports. Company-tools templates hold company tools; global and
+ * project templates hold project tools.
+ */
 export interface PermissionTemplate {
   id: number;
   name: string;
   project_specific: boolean;
   type: 'company_tools' | 'global' | 'project_specific';
+  tools: Partial<Record<string, AccessLevelName>>;
+  actions?: Partial<Record<string, PermittedAction[]>>;
 }
 
 export interface Vendor {

@@ -7,24 +7,131 @@ export const LAKESHORE_ID = 4_280_003;
 export const DEFAULT_SEED = 20_240_611;
 export const EMPLOYEE_DOMAIN = 'acmebuilders.example';
 
-/** Procore-like permission templates: company-tools templates decide who is a company admin. */
+/**
+ * Procore-like permission templates. A company-tools template's level on the company Admin tool
+ * decides who is a company admin (procore-api.md §2.5), whatever the template is called: "Office
+ * Manager" is an admin template, "Admin Assistant" is not. Global templates grant project tools.
+ */
 export const COMPANY_ADMIN_TEMPLATE_ID = 5101;
 export const COMPANY_STANDARD_TEMPLATE_ID = 5102;
 export const FIELD_CREW_TEMPLATE_ID = 5103;
+export const OFFICE_MANAGER_TEMPLATE_ID = 5104;
+export const ADMIN_ASSISTANT_TEMPLATE_ID = 5105;
+
+const companyTools = (tools: PermissionTemplate['tools'], actions?: PermissionTemplate['actions']) => ({
+  project_specific: false,
+  type: 'company_tools' as const,
+  tools,
+  ...(actions ? { actions } : {}),
+});
+const projectTools = (tools: PermissionTemplate['tools']) => ({
+  project_specific: false,
+  type: 'global' as const,
+  tools,
+});
 
 export const PERMISSION_TEMPLATES: PermissionTemplate[] = [
-  { id: COMPANY_ADMIN_TEMPLATE_ID, name: 'Company Admin', project_specific: false, type: 'company_tools' },
+  {
+    id: COMPANY_ADMIN_TEMPLATE_ID,
+    name: 'Company Admin',
+    ...companyTools({
+      admin: 'Admin',
+      directory: 'Admin',
+      documents: 'Admin',
+      portfolio: 'Admin',
+      reports: 'Admin',
+      timecard: 'Admin',
+      workforce_planning: 'Admin',
+      erp_integrations: 'Admin',
+    }),
+  },
   {
     id: COMPANY_STANDARD_TEMPLATE_ID,
     name: 'Company Standard',
-    project_specific: false,
-    type: 'company_tools',
+    ...companyTools({
+      admin: 'Read Only',
+      directory: 'Standard',
+      documents: 'Standard',
+      portfolio: 'Standard',
+      reports: 'Standard',
+      timecard: 'Standard',
+      workforce_planning: 'Read Only',
+    }),
   },
-  { id: FIELD_CREW_TEMPLATE_ID, name: 'Field Crew', project_specific: false, type: 'company_tools' },
-  { id: 5201, name: 'Project Manager', project_specific: false, type: 'global' },
-  { id: 5202, name: 'Superintendent', project_specific: false, type: 'global' },
-  { id: 5203, name: 'Foreman', project_specific: false, type: 'global' },
-  { id: 5204, name: 'Subcontractor', project_specific: false, type: 'global' },
+  {
+    id: FIELD_CREW_TEMPLATE_ID,
+    name: 'Field Crew',
+    ...companyTools({ directory: 'Read Only', documents: 'Read Only', timecard: 'Read Only' }),
+  },
+  {
+    id: OFFICE_MANAGER_TEMPLATE_ID,
+    name: 'Office Manager',
+    ...companyTools({
+      admin: 'Admin',
+      directory: 'Admin',
+      documents: 'Standard',
+      portfolio: 'Standard',
+      reports: 'Standard',
+      timecard: 'Admin',
+      workforce_planning: 'Standard',
+      erp_integrations: 'Read Only',
+    }),
+  },
+  {
+    id: ADMIN_ASSISTANT_TEMPLATE_ID,
+    name: 'Admin Assistant',
+    ...companyTools(
+      {
+        admin: 'Standard',
+        directory: 'Standard',
+        documents: 'Standard',
+        portfolio: 'Read Only',
+        reports: 'Read Only',
+        timecard: 'Read Only',
+      },
+      { reports: [{ id: 9101, action_name: 'create_custom_reports', label: 'Create Custom Reports' }] },
+    ),
+  },
+  {
+    id: 5201,
+    name: 'Project Manager',
+    ...projectTools({
+      admin: 'Admin',
+      directory: 'Admin',
+      documents: 'Admin',
+      drawings: 'Admin',
+      daily_log: 'Admin',
+      timesheets: 'Admin',
+    }),
+  },
+  {
+    id: 5202,
+    name: 'Superintendent',
+    ...projectTools({
+      admin: 'Read Only',
+      directory: 'Standard',
+      documents: 'Standard',
+      drawings: 'Standard',
+      daily_log: 'Admin',
+      timesheets: 'Admin',
+    }),
+  },
+  {
+    id: 5203,
+    name: 'Foreman',
+    ...projectTools({
+      directory: 'Read Only',
+      documents: 'Read Only',
+      drawings: 'Read Only',
+      daily_log: 'Standard',
+      timesheets: 'Standard',
+    }),
+  },
+  {
+    id: 5204,
+    name: 'Subcontractor',
+    ...projectTools({ documents: 'Read Only', drawings: 'Read Only', daily_log: 'Read Only' }),
+  },
 ];
 
 export const CLASSIFICATIONS: Array<[string, string]> = [

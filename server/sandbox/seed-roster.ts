@@ -1,5 +1,11 @@
 import type { Company, CompanyUser, Vendor } from './model';
-import { COMPANY_STANDARD_TEMPLATE_ID, EMPLOYEE_DOMAIN, FIELD_CREW_TEMPLATE_ID } from './seed-data';
+import {
+  ADMIN_ASSISTANT_TEMPLATE_ID,
+  COMPANY_STANDARD_TEMPLATE_ID,
+  EMPLOYEE_DOMAIN,
+  FIELD_CREW_TEMPLATE_ID,
+  OFFICE_MANAGER_TEMPLATE_ID,
+} from './seed-data';
 import type { Generator } from './seed-generator';
 
 /** The hand-made Acme roster: ~250 people, with every case the sync has to handle. */
@@ -86,4 +92,40 @@ export function seedAcmeRoster(
   const target = 250 - 1; // the service-account user joins at install
   let i = 0;
   while (acme.users.size < target) gen.employee(acme, own, classes, i++);
+}
+
+/**
+ * Two Acme office staff whose template names mislead (procore-api.md §2.5: a company names its
+ * templates, and admin rights are the Admin tool's level): Bernadette Quinlan's "Office Manager"
+ * template has Admin on the Admin tool; Theo Marchetti's "Admin Assistant" has only Standard there.
+ * Added after everything else is generated, so the rest of the seed stays as it was.
+ */
+export function seedAcmeOffice(gen: Generator, acme: Company, own: Vendor): CompanyUser[] {
+  const office = (first: string, last: string, extra: Partial<CompanyUser>) =>
+    gen.user(acme, {
+      first_name: first,
+      last_name: last,
+      email_address: `${first.toLowerCase()}.${last.toLowerCase()}@${EMPLOYEE_DOMAIN}`,
+      mobile_phone: gen.phone(),
+      employee_id: gen.employeeId(),
+      is_employee: true,
+      vendor: own,
+      work_classification_id: null,
+      city: 'Chicago',
+      state_code: 'IL',
+      country_code: 'US',
+      ...extra,
+    });
+  return [
+    office('Bernadette', 'Quinlan', {
+      job_title: 'Office Manager',
+      company_permission_template_id: OFFICE_MANAGER_TEMPLATE_ID,
+      default_permission_template_id: 5201,
+    }),
+    office('Theo', 'Marchetti', {
+      job_title: 'Administrative Assistant',
+      company_permission_template_id: ADMIN_ASSISTANT_TEMPLATE_ID,
+      default_permission_template_id: null,
+    }),
+  ];
 }

@@ -13,7 +13,7 @@ import {
   TIME_TYPES,
 } from './seed-data';
 import { Generator } from './seed-generator';
-import { seedAcmeRoster } from './seed-roster';
+import { seedAcmeOffice, seedAcmeRoster } from './seed-roster';
 import { installServiceAccount } from './service-account';
 import type { SandboxState } from './state';
 
@@ -125,6 +125,9 @@ export function seedSandbox(state: SandboxState, options: SeedOptions = {}): voi
   // The app is installed in Acme and Summit (each gets its service-account user); not in Lakeshore.
   installServiceAccount(state, acme, rng);
   installServiceAccount(state, summit, rng);
+
+  // Last, so the random draws above (and every id they produced) are the same as before.
+  if (options.users === undefined) seedAcmeOffice(gen, acme, ownVendor);
 }
 
 function pick(u: CompanyUser): Partial<CompanyUser> {
@@ -152,7 +155,7 @@ function newCompany(state: SandboxState, id: number, name: string, now: number):
     timecards: new Map(),
     timeTypes: TIME_TYPES.map((t) => ({ ...t })),
     vendors: [],
-    permissionTemplates: PERMISSION_TEMPLATES.map((t) => ({ ...t })),
+    permissionTemplates: PERMISSION_TEMPLATES.map((t) => structuredClone(t)),
     hooks: new Map(),
     triggers: new Map(),
     version: 0,

@@ -58,6 +58,26 @@ export interface SandboxSettings {
    * on 429; other pages say to honour `Retry-After` on 429. Off by default (the stricter case).
    */
   retryAfterOn429: boolean;
+  /** The permission manifest (procore-api.md §2.5) and the template fields it is read beside (§2.2). */
+  permissions: {
+    /**
+     * How `GET /rest/v1.0/settings/permissions` answers: with the caller's tools, or refused
+     * (403 / 404) for every caller, so an app can prove it copes when the manifest is unavailable.
+     */
+    manifest: 'answer' | 'forbidden' | 'not_found';
+    /**
+     * §2.5: the live `name` and `friendly_name` of the company Admin tool are unconfirmed ("admin" /
+     * "Admin", "Company Admin"); these let a test try each spelling.
+     */
+    adminToolName: string;
+    adminToolFriendlyName: string;
+    /**
+     * Company-user records without `company_permission_template` (list items) and
+     * `company_permission_template_id` (show, `/me`): the key is left out, not null, as a Procore
+     * that dropped the field would. The manifest still answers from the user's template.
+     */
+    omitCompanyPermissionTemplate: boolean;
+  };
 }
 
 export function defaultSettings(): SandboxSettings {
@@ -85,6 +105,12 @@ export function defaultSettings(): SandboxSettings {
     missingCompanyHeaderStatus: 400,
     redirectUris: [],
     retryAfterOn429: false,
+    permissions: {
+      manifest: 'answer',
+      adminToolName: 'admin',
+      adminToolFriendlyName: 'Admin',
+      omitCompanyPermissionTemplate: false,
+    },
   };
 }
 
@@ -126,6 +152,14 @@ export const settingsPatchSchema = z
     missingCompanyHeaderStatus: z.number().int().min(400).max(499),
     redirectUris: z.array(z.string()),
     retryAfterOn429: z.boolean(),
+    permissions: z
+      .object({
+        manifest: z.enum(['answer', 'forbidden', 'not_found']),
+        adminToolName: z.string().min(1),
+        adminToolFriendlyName: z.string().min(1),
+        omitCompanyPermissionTemplate: z.boolean(),
+      })
+      .partial(),
   })
   .partial()
   .strict();
@@ -133,8 +167,9 @@ export const settingsPatchSchema = z
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
 export function applySettingsPatch(settings: SandboxSettings, patch: SettingsPatch): void {
-  const { rateLimit, webhooks, ...flat } = patch;
+  const { rateLimit, webhooks, permissions, ...flat } = patch;
   Object.assign(settings, flat);
   if (rateLimit) Object.assign(settings.rateLimit, rateLimit);
   if (webhooks) Object.assign(settings.webhooks, webhooks);
+  if (permissions) Object.assign(settings.permissions, permissions);
 }

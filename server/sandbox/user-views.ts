@@ -1,5 +1,6 @@
 import { isoSeconds } from './ids';
-import type { Company, CompanyUser, PermissionTemplate } from './model';
+import type { Company, CompanyUser } from './model';
+import type { SandboxState } from './state';
 
 /**
  * Company-user JSON in each of Procore's shapes (`procore-oas/INDEX.md` fact 3, and the OAS files
@@ -8,9 +9,33 @@ import type { Company, CompanyUser, PermissionTemplate } from './model';
 
 const iso = (ms: number | null) => (ms === null ? null : isoSeconds(ms));
 
-function template(company: Company, id: number | null): PermissionTemplate | null {
+/** A template as user records show it (§2.2): what it grants is only in the manifest (§2.5). */
+function template(company: Company, id: number | null) {
   if (id === null) return null;
-  return company.permissionTemplates.find((t) => t.id === id) ?? null;
+  const t = company.permissionTemplates.find((p) => p.id === id);
+  return t ? { id: t.id, name: t.name, project_specific: t.project_specific, type: t.type } : null;
+}
+
+const COMPANY_TEMPLATE_KEYS = ['company_permission_template', 'company_permission_template_id'] as const;
+
+/**
+ * A response with the company-template keys left out of every user record, for
+ * `permissions.omitCompanyPermissionTemplate`: a Procore that does not send them at all.
+ */
+export function withoutCompanyTemplate(payload: unknown): unknown {
+  const strip = (item: unknown) => {
+    if (!item || typeof item !== 'object' || Array.isArray(item)) return item;
+    const copy = { ...(item as Record<string, unknown>) };
+    for (const key of COMPANY_TEMPLATE_KEYS) delete copy[key];
+    return copy;
+  };
+  return Array.isArray(payload) ? payload.map(strip) : strip(payload);
+}
+
+/** Route `preSerialization` hook applying `withoutCompanyTemplate` while the setting is on. */
+export function companyTemplateSetting(state: SandboxState) {
+  return async (_request: unknown, _reply: unknown, payload: unknown) =>
+    state.settings.permissions.omitCompanyPermissionTemplate ? withoutCompanyTemplate(payload) : payload;
 }
 
 /** Fields common to every shape (RestV10CompaniesCompanyIdUsersGet ∩ …UsersIdGet). */

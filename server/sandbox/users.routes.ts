@@ -12,7 +12,13 @@ import type { Company, CompanyUser } from './model';
 import { pageRequest, paginate } from './pagination';
 import { parseRange, queryBool, queryIntList, queryString, type TimeRange } from './query';
 import { type SandboxState, USER_SORTS } from './state';
-import { userListItemV10, userListItemV13, userShowV10, userShowV13 } from './user-views';
+import {
+  companyTemplateSetting,
+  userListItemV10,
+  userListItemV13,
+  userShowV10,
+  userShowV13,
+} from './user-views';
 
 const VERSIONS = ['v1.0', 'v1.1', 'v1.2', 'v1.3'] as const;
 type Version = (typeof VERSIONS)[number];
@@ -23,7 +29,10 @@ export function registerUserRoutes(
   state: SandboxState,
   directory: DirectoryService,
 ): void {
-  const company = { preHandler: guard(state, 'company') };
+  const company = {
+    preHandler: guard(state, 'company'),
+    preSerialization: companyTemplateSetting(state),
+  };
 
   for (const version of VERSIONS) {
     app.get(`/rest/${version}/companies/:company_id/users`, company, async (request, reply) => {

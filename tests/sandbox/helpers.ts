@@ -21,6 +21,7 @@ export interface TestSandbox {
     admin_user_ids: number[];
     standard_user_ids: number[];
     service_account_user_id: number | null;
+    project_ids: number[];
   }>;
 }
 
