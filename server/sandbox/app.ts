@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyRequest } from 'fastify';
 import { peekToken } from './auth';
 import { registerBodyParsers } from './body-parsers';
 import { registerClassificationRoutes } from './classifications.routes';
@@ -9,6 +9,7 @@ import { registerDirectoryPage } from './directory-page';
 import { sendRestError } from './errors';
 import { appliedFault, registerFaults } from './faults';
 import { registerFramingPage } from './framing-page';
+import type { SandboxHandle } from './handle';
 import { registerOAuthRoutes } from './oauth.routes';
 import { registerPeopleRoutes } from './people.routes';
 import { registerPermissionRoutes } from './permissions.routes';
@@ -20,22 +21,14 @@ import { registerUserRoutes } from './users.routes';
 import { WebhookDispatcher } from './webhook-dispatcher';
 import { registerWebhookRoutes } from './webhooks.routes';
 
+export type { SandboxHandle } from './handle';
+
 export interface BuildSandboxOptions {
   /** The app's public URL, framed by the company tools page (default http://localhost:3000). */
   appUrl?: string;
   logLevel?: string;
   seed?: SeedOptions;
   settings?: SettingsPatch;
-}
-
-/** The sandbox's moving parts, for tests that want to look inside. */
-export interface SandboxHandle {
-  app: FastifyInstance;
-  state: SandboxState;
-  directory: DirectoryService;
-  dispatcher: WebhookDispatcher;
-  /** Replaces all data (and settings, faults, logs) with a fresh seed. */
-  reset(seed?: SeedOptions, settings?: SettingsPatch): void;
 }
 
 /** Builds the Procore simulator without listening (style.md rule 1); tests use `inject`. */

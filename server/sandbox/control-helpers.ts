@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { z } from 'zod';
-import type { SandboxHandle } from './app';
 import { type ChangeSource, DirectoryError } from './directory.service';
+import type { SandboxHandle } from './handle';
 import type { Company, CompanyUser } from './model';
 import { isCompanyAdmin } from './permissions';
 import { COMPANY_STANDARD_TEMPLATE_ID } from './seed-data';

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { SandboxHandle } from './app';
 import { controlHelpers } from './control-helpers';
 import { userCreateSchema, userPatchSchema } from './directory.service';
+import type { SandboxHandle } from './handle';
 import type { PermissionTemplate } from './model';
 import { ACCESS_LEVEL_NAMES, COMPANY_TOOL_KEYS, PROJECT_TOOL_KEYS } from './permissions';
 

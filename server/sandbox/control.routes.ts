@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { SandboxHandle } from './app';
 import { controlHelpers } from './control-helpers';
 import { registerControlUserRoutes } from './control-users.routes';
 import { faultRuleSchema, faultView, makeFaultRule } from './faults';
+import type { SandboxHandle } from './handle';
 import { createRng } from './prng';
 import { newCompany } from './seed';
 import { installServiceAccount, uninstallApp } from './service-account';

@@ -1,4 +1,4 @@
-import type { FaultRule } from './faults';
+import type { FaultRule } from './fault-rule';
 import type {
   AccessToken,
   AuthorizationCode,
