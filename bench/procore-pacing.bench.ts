@@ -5,9 +5,9 @@ import { startSandbox } from '../server/sandbox';
 import type { BenchResult } from './run';
 
 /**
- * Issue 5, Done means: "1,000 requests against a spike limit of 25 per 10 s get no 429 and take
+ * The goal: "1,000 requests against a spike limit of 25 per 10 s get no 429 and take
  * no more than 10% longer than the limit allows". Real time, real sandbox, Procore's real 10 s
- * window: about 400 s. (`tests/procore/pacing.test.ts` runs the same shape scaled to 2 s windows.)
+ * window: about 400 s. (`tests/server/procore/pacing.test.ts` runs the same shape scaled to 2 s windows.)
  *
  * "What the limit allows" is the sustained rate, n × 10 s / 25 = 400 s; the row "vs full windows"
  * also compares with the stricter floor (ceil(n / 25) - 1) × 10 s = 390 s, which only a client

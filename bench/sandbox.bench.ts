@@ -12,7 +12,7 @@ function median(values: number[]): number {
 
 /**
  * The sandbox serves `GET /rest/v1.3/companies/{id}/users?page=N&per_page=100` out of 50,000 users
- * (issue 4, "Done means"): measured through Fastify's `inject` (routing, auth, rate limits,
+ * measured through Fastify's `inject` (routing, auth, rate limits,
  * pagination, serialization; no socket) and through real HTTP on 127.0.0.1.
  */
 export async function run(): Promise<Array<{ name: string; value: number; unit: string; goal?: string }>> {

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 /**
- * What the user sync engine (issue 7) adds to the initial schema:
+ * What the user sync engine adds to the initial schema:
  *  - `job_id`, `heartbeat_at`: a run's pg-boss job and its last sign of life, so a run left
  *    `running` by a crashed process is recognised and marked failed (design.md flow 3).
  *  - `would_deactivate`, `reviewed_*`: the safeguard's count and who confirmed or cancelled it.

@@ -78,7 +78,7 @@ export async function buildApp(
   });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  // Infrastructure first, then feature routes (style.md rule 2).
+  // Infrastructure first, then feature routes.
   await app.register(securityHeaders, { frameOrigins: config.frameOrigins });
   await app.register(healthRoutes, { database: services.database });
 

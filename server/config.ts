@@ -77,8 +77,6 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export type Env = z.input<typeof envSchema>;
-
 export interface Config {
   readonly env: 'development' | 'production' | 'test';
   readonly port: number;

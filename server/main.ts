@@ -8,7 +8,7 @@ import { startJobs } from './jobs/registry';
 import type { RunningSandbox } from './sandbox';
 import { createServices, type Services } from './services';
 
-/** The only place that listens: config → database → migrations → services → HTTP → jobs (style.md rule 1). */
+/** The only place that listens: config → database → migrations → services → HTTP → jobs. */
 async function main(): Promise<void> {
   let config: Config;
   try {

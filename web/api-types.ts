@@ -25,5 +25,4 @@ export type {
   Worker,
   WorkerList,
   WorkerQueryParams as WorkerQuery,
-  WorkerSource,
 } from '../server/workers/workers.schemas';

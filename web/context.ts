@@ -12,7 +12,7 @@ export function companyIdFromLocation(search: string): string | null {
 }
 
 /**
- * What every signed-in screen shares, provided once by `app.tsx` (style.md rule 17). The runs
+ * What every signed-in screen shares, provided once by `app.tsx`. The runs
  * and settings live here, not in the Users screen, so a sync keeps being watched (and the tab
  * shows its progress) while the admin looks at Workers.
  */

@@ -12,7 +12,6 @@ import * as repo from './companies.repository';
  */
 export type Company = repo.CompanyRow;
 export const findCompany = repo.findCompany;
-export type { ConnectedCompany } from './companies.repository';
 
 export const UNINSTALLED_REASON =
   'Worker Sync was uninstalled from this company in Procore. A company admin can connect it again.';

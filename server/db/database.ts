@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /**
  * Kysely's view of the schema in migrations/. Procore ids are `bigint` columns and strings in
@@ -255,13 +255,3 @@ export interface Database {
   webhook_user_reads: WebhookUserReadsTable;
   timesheets: TimesheetsTable;
 }
-
-export type Company = Selectable<CompaniesTable>;
-export type Worker = Selectable<WorkersTable>;
-export type NewWorker = Insertable<WorkersTable>;
-export type WorkerUpdate = Updateable<WorkersTable>;
-export type Position = Selectable<PositionsTable>;
-export type SyncRun = Selectable<SyncRunsTable>;
-export type SyncRunEntry = Selectable<SyncRunEntriesTable>;
-export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;
-export type Timesheet = Selectable<TimesheetsTable>;

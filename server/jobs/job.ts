@@ -2,7 +2,7 @@ import type PgBoss from 'pg-boss';
 import type { z } from 'zod';
 
 /**
- * A job is data (style.md rule 14): a name, a zod payload checked when sent and again when run
+ * A job is data: a name, a zod payload checked when sent and again when run
  * (a job may be older than the code), the queue's policy, how this process consumes it, an
  * optional cron schedule, and a handler that awaits everything. Each lives in its feature's
  * `*.jobs.ts`; `jobs/registry.ts` lists them all.

@@ -15,7 +15,7 @@ import { type TimecardEndpoints, timecardEndpoints } from './timecards';
 import { type WebhookEndpoints, webhookEndpoints } from './webhooks';
 
 /**
- * The app's Procore client (issue 5). One per process: it owns the rate pacer (so every caller in
+ * The app's Procore client. One per process: it owns the rate pacer (so every caller in
  * the process shares one view of each rate-limit bucket) and the token caches.
  *
  *   const procore = createProcoreClient({ config, db });

@@ -12,7 +12,7 @@ import { parseJsonSafe } from './json';
 import { type RatePacer, readRateLimitHeaders, realSleep } from './pacer';
 
 /**
- * The one place the app talks HTTP to Procore's API (issue 5: nothing else calls `fetch` on
+ * The one place the app talks HTTP to Procore's API (nothing else calls `fetch` on
  * Procore). Per request: base URL, `Authorization: Bearer`, `Procore-Company-Id` (§1.5), JSON,
  * a timeout, pacing by the rate-limit headers (pacer.ts), and these failure rules:
  *  - 401: renew the token once (refresh / new client-credentials token) and resend;

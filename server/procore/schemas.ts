@@ -1,5 +1,5 @@
 /**
- * One zod schema per Procore resource, parsed where a response enters the app (style.md rule 6).
+ * One zod schema per Procore resource, parsed where a response enters the app.
  * Split by area under `schemas/`; import from here.
  */
 export * from './schemas/common';

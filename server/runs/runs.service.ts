@@ -9,11 +9,11 @@ import * as runs from './runs.repository';
  * Runs of every kind (a user sync, a timesheet send): asking for one, the bookkeeping while it
  * works, and how it ends. Features call this module; none touches the run tables.
  */
-export type { EntryFilter, EntryRow } from './entries.repository';
-export { insertEntries, listAllEntries, listEntries, setEntriesAction } from './entries.repository';
-export { countEntries, countEntry, type EntryDraft, type RunCounts, zeroCounts } from './run-entry';
-export type { NewRun, RunEnd, RunRow } from './runs.repository';
-export { addRunProgress, finishRun, listRuns, setRunTotal, supersedeReviews } from './runs.repository';
+export type { EntryRow } from './entries.repository';
+export { listAllEntries, listEntries, setEntriesAction } from './entries.repository';
+export { countEntry, type EntryDraft, type RunCounts, zeroCounts } from './run-entry';
+export type { RunRow } from './runs.repository';
+export { finishRun, listRuns, setRunTotal, supersedeReviews } from './runs.repository';
 
 export interface RequestedRun {
   run: runs.RunRow;

@@ -31,7 +31,7 @@ export interface BuildSandboxOptions {
   settings?: SettingsPatch;
 }
 
-/** Builds the Procore simulator without listening (style.md rule 1); tests use `inject`. */
+/** Builds the Procore simulator without listening; tests use `inject`. */
 export async function buildSandbox(options: BuildSandboxOptions = {}): Promise<SandboxHandle> {
   const appUrl = (options.appUrl ?? 'http://localhost:3000').replace(/\/+$/, '');
   const app = Fastify({

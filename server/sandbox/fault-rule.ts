@@ -21,8 +21,6 @@ export const faultRuleSchema = z
   })
   .strict();
 
-export type FaultRuleInput = z.input<typeof faultRuleSchema>;
-
 export interface FaultRule extends z.infer<typeof faultRuleSchema> {
   id: string;
   hits: number;

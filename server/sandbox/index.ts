@@ -2,7 +2,7 @@ import { type BuildSandboxOptions, buildSandbox, type SandboxHandle } from './ap
 import type { SeedOptions } from './seed';
 import type { SettingsPatch } from './settings';
 
-export { type BuildSandboxOptions, buildSandbox, type SandboxHandle } from './app';
+export type { SandboxHandle } from './app';
 
 /**
  * The built-in Procore simulator (design.md, "Sandbox"). `npm start` runs it beside the app in

@@ -11,7 +11,7 @@ export const FULL_RECONCILE_EVERY_MS = 24 * 60 * 60_000;
 
 /**
  * Autosync (seed.md: "users will automatically sync once per hour"): one schedule ticks every
- * minute and fans out (style.md rule 15). A company is due when its minute of the hour has come
+ * minute and fans out. A company is due when its minute of the hour has come
  * and it has had no automatic run this hour; the claim is exact across processes
  * (sync-state.repository.ts `claimAutosync`).
  */

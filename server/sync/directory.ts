@@ -1,7 +1,7 @@
 import type { SyncUser } from './procore-user';
 
 /**
- * What the sync needs from Procore, and nothing more (style.md rule 4): the runner, preview and
+ * What the sync needs from Procore, and nothing more: the runner, preview and
  * webhooks depend on this interface; `procore-directory.ts` adapts the typed Procore client to it
  * and tests can hand in anything of this shape.
  */

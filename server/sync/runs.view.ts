@@ -3,7 +3,7 @@ import type { EntryDraft, EntryRow, RunRow } from '../runs/runs.service';
 import { durationMs } from './log-text';
 import type { SyncEntry, SyncRun } from './sync.schemas';
 
-/** Rows → API objects (style.md rule 9: rows never reach the HTTP layer). */
+/** Rows → API objects (rows never reach the HTTP layer). */
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 export function runToApi(run: RunRow): SyncRun {

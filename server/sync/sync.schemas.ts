@@ -3,7 +3,7 @@ import { companyParamsSchema, numericId } from '../api.schemas';
 
 /**
  * Request and response shapes of the sync and logs API. The web app
- * imports the inferred types (style.md rule 19); routes declare these so responses are checked
+ * imports the inferred types; routes declare these so responses are checked
  * and unlisted fields stripped (rule 6). Dates are ISO 8601 strings; ids are decimal strings.
  */
 const id = numericId;

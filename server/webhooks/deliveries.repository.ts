@@ -4,7 +4,7 @@ import { COMPANY_USERS_RESOURCE } from './hooks.service';
 import type { WebhookEvent } from './payload';
 
 /**
- * `webhook_deliveries` and `webhook_user_reads` (style.md rule 10: company id in every WHERE). The
+ * `webhook_deliveries` and `webhook_user_reads` (company id in every WHERE). The
  * receiver stores a delivery as `queued`; the job that read the user settles it.
  */
 type Db = Kysely<Database>;

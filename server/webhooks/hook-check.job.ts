@@ -22,7 +22,7 @@ export const hookCheckJob = defineJob({
   },
 });
 
-/** Once an hour, fanned out to one check per connected company (style.md rule 15). */
+/** Once an hour, fanned out to one check per connected company. */
 export const hookCheckTickJob = defineJob({
   name: 'webhook-hook-check-tick',
   payload: z.object({}).loose(),

@@ -151,7 +151,7 @@ const MAX_DEPTH = 32;
 /**
  * The body as the JSON text stored in `webhook_deliveries.payload`, or why it cannot be stored:
  * PostgreSQL's jsonb refuses `\u0000` and unpaired surrogates, which JSON.parse accepts, so those
- * are a 400 here rather than a failed insert (a 5xx) later (style.md rule 13).
+ * are a 400 here rather than a failed insert (a 5xx) later.
  */
 export function storablePayload(body: unknown): { ok: true; json: string } | { ok: false; reason: string } {
   const stack: Array<{ value: unknown; depth: number }> = [{ value: body, depth: 1 }];

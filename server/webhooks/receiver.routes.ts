@@ -13,7 +13,7 @@ const WEBHOOK_BODY_LIMIT = 64 * 1024;
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /**
- * `POST /webhooks/procore` (design.md flow 4, style.md rule 13): authenticate, record, enqueue,
+ * `POST /webhooks/procore` (design.md flow 4): authenticate, record, enqueue,
  * answer — no Procore call and no sync work on this path, so the 2xx goes out well inside
  * Procore's 5-second window (procore-api.md §6.3).
  */

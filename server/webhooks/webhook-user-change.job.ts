@@ -4,7 +4,7 @@ import { defineJob } from '../jobs/job';
 import { applyUserChange, type WebhookApplyDeps } from './apply-user-change';
 
 /**
- * One job per (company, user) under a singleton key (style.md rule 15). The queue's `short`
+ * One job per (company, user) under a singleton key. The queue's `short`
  * policy keeps at most one *waiting* job per key, so a burst of deliveries for one user becomes the
  * job already running plus one more read — never one read per delivery (design.md flow 4). Two
  * runs of one key may overlap (the waiting one starts while the other finishes);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { numericId } from '../api.schemas';
 
-/** The Workers page's list (issue 7): who the sync made, and local workers beside them. */
+/** The Workers page's list: who the sync made, and local workers beside them. */
 const id = numericId;
 
 export const workerSourceSchema = z.enum(['procore_user', 'local']);
@@ -41,7 +41,6 @@ export const positionListSchema = z.object({
   positions: z.array(z.object({ id, name: z.string(), fromProcore: z.boolean() })),
 });
 
-export type WorkerSource = z.infer<typeof workerSourceSchema>;
 export type PositionList = z.infer<typeof positionListSchema>;
 export type WorkerQuery = z.input<typeof workerQuerySchema>;
 /** The query as the web app sends it (numbers, not query-string text). */

@@ -2,7 +2,7 @@ import { chromium, expect, type FrameLocator, type Page, test } from '@playwrigh
 import { CHROMIUM_ARGS, chromiumLaunchOptions } from './browser';
 
 /**
- * Connect from inside Procore (issue 6): the sandbox's company tools page on 127.0.0.1 frames the
+ * Connect from inside Procore: the sandbox's company tools page on 127.0.0.1 frames the
  * app on localhost; Connect opens Procore's sign-in in a popup; the frame ends up signed in.
  */
 async function expectSignedIn(frame: FrameLocator) {

@@ -9,7 +9,7 @@ import { migrateToLatest } from '../../server/db/migrate';
 /**
  * Migrates once per test run: a PGlite snapshot that each test file loads (about 0.5 s), and,
  * where TEST_DATABASE_URL is set, a PostgreSQL template database each file clones
- * (toolchain.md §3 timings; style.md rule 21).
+ *.
  */
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), 'pws-test-'));

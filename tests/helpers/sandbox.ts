@@ -40,18 +40,6 @@ export interface SandboxUser {
   email_address: string | null;
 }
 
-export async function findSandboxUser(
-  sandbox: Awaited<ReturnType<typeof startTestSandbox>>,
-  companyId: string,
-  search: string,
-): Promise<SandboxUser> {
-  const { items } = await sandbox.control<{ items: SandboxUser[] }>(
-    `/_sandbox/companies/${companyId}/users?search=${encodeURIComponent(search)}`,
-  );
-  if (!items[0]) throw new Error(`no sandbox user matches "${search}" in company ${companyId}`);
-  return items[0];
-}
-
 export interface ConnectResult {
   popupLocation: string;
   token?: string;

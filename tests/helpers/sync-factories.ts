@@ -3,7 +3,7 @@ import type { Database } from '../../server/db/database';
 import type { UserDirectory } from '../../server/sync/directory';
 import type { SyncUser } from '../../server/sync/procore-user';
 
-/** Factories for the sync's tests (style.md rule 21): each test makes its own company. */
+/** Factories for the sync's tests: each test makes its own company. */
 let seq = 0;
 
 export interface CompanyOptions {

@@ -142,7 +142,7 @@ export function ProgressBar(props: {
       aria-valuenow={props.indeterminate ? undefined : props.seen}
       aria-valuetext={props.total ? `${props.seen} of ${props.total}` : undefined}
     >
-      {/* Preact 11 adds no unit to numbers (toolchain.md §7): the width is a string. */}
+      {/* Preact 11 adds no unit to numbers: the width is a string. */}
       <div class="bar__fill" style={{ width: props.indeterminate ? '30%' : `${pct}%` }} />
     </div>
   );

@@ -1,7 +1,7 @@
 import { ApiError } from '../lib/request';
 
 /**
- * Remote data is one status signal (style.md rule 18). A ready value may carry the error of its
+ * Remote data is one status signal. A ready value may carry the error of its
  * last background refresh: the page keeps showing what it has and says the refresh failed.
  */
 export type Remote<T> =
@@ -24,8 +24,4 @@ export function asApiError(err: unknown): ApiError {
 export function failed<T>(current: Remote<T>, err: unknown): Remote<T> {
   const error = asApiError(err);
   return current.status === 'ready' ? { ...current, refreshError: error } : { status: 'error', error };
-}
-
-export function dataOf<T>(remote: Remote<T>): T | undefined {
-  return remote.status === 'ready' ? remote.data : undefined;
 }

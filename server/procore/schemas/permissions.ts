@@ -22,14 +22,12 @@ export const permittedActionSchema = z.looseObject({
   label: lenient(z.string()),
   tool_name: lenient(z.string()),
 });
-export type ProcorePermittedAction = z.output<typeof permittedActionSchema>;
 
 /** `{ id, name }`, e.g. `{ id: 3, name: "Admin" }`; the names (None / Read Only / Standard / Admin) are what matter. */
 export const accessLevelSchema = z.looseObject({
   id: lenient(procoreId),
   name: z.string().nullish(),
 });
-export type ProcoreAccessLevel = z.output<typeof accessLevelSchema>;
 
 export const permissionToolSchema = z.looseObject({
   id: lenient(procoreId),
@@ -51,4 +49,3 @@ export type ProcorePermissionTool = z.output<typeof permissionToolSchema>;
 export const permissionManifestSchema = z.looseObject({
   tools: z.array(permissionToolSchema),
 });
-export type ProcorePermissionManifest = z.output<typeof permissionManifestSchema>;

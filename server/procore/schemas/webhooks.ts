@@ -52,8 +52,3 @@ export const bulkDeleteResultSchema = z.looseObject({
   failed: z.array(z.unknown()).nullish(),
 });
 export type ProcoreBulkDeleteResult = z.output<typeof bulkDeleteResultSchema>;
-
-/** The v2.0 envelope: `{data: T}`. */
-export function envelope<S extends z.ZodType>(data: S) {
-  return z.looseObject({ data });
-}

@@ -1,0 +1,211 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { issueSession, sessionKey } from '../../../server/auth/session';
+import { insertQueuedRun } from '../../../server/runs/runs.repository';
+import type { Services } from '../../../server/services';
+import { applyPage } from '../../../server/sync/apply-users';
+import { buildTestApp } from '../../helpers/app';
+import { TEST_APP_SECRET } from '../../helpers/config';
+import { describeEachDatabase } from '../../helpers/db';
+import { memoryDirectory, newCompany, procoreUser } from '../../helpers/sync-factories';
+
+/**
+ * The sync, logs, settings and workers API through the real app and its `/api` scope, with real
+ * sessions. Every route gets a cross-tenant check.
+ */
+describeEachDatabase('sync, logs, settings and workers API', ({ db }) => {
+  let app: FastifyInstance & { services: Services };
+  const tokens = new Map<string, string>();
+  let a: { id: string; name: string };
+  let b: { id: string; name: string };
+  let runA: string;
+  let runB: string;
+  const sent: unknown[] = [];
+
+  beforeAll(async () => {
+    a = await newCompany(db().db, { name: 'Acme Builders' });
+    b = await newCompany(db().db, { name: 'Other Co' });
+    app = await buildTestApp(db(), { directoryFor: () => memoryDirectory({ active: [[procoreUser()]] }) });
+    const send = app.services.jobs.send.bind(app.services.jobs);
+    vi.spyOn(app.services.jobs, 'send').mockImplementation(async (def, payload, options) => {
+      sent.push(payload);
+      return send(def, payload, options);
+    });
+    const key = sessionKey(TEST_APP_SECRET);
+    for (const c of [a, b]) {
+      for (const isAdmin of [true, false]) {
+        const session = { companyId: c.id, procoreUserId: '77', userName: 'Ada Admin', isAdmin };
+        tokens.set(`${c.id}:${isAdmin}`, (await issueSession(key, session)).token);
+      }
+    }
+
+    for (const c of [a, b]) {
+      const run = await insertQueuedRun(db().db, {
+        kind: 'users',
+        companyId: c.id,
+        trigger: 'manual',
+        mode: 'full',
+        startedByUserId: '77',
+        startedByName: 'Ada Admin',
+        now: new Date('2026-11-25T10:00:00Z'),
+      });
+      await db()
+        .db.updateTable('sync_runs')
+        .set({ status: 'running', started_at: new Date('2026-11-25T10:00:01Z') })
+        .where('id', '=', run!.id)
+        .execute();
+      await applyPage(
+        db().db,
+        {
+          companyId: c.id,
+          companyName: c.name,
+          serviceAccountUserId: null,
+          syncClassifications: false,
+          classificationNames: null,
+        },
+        [
+          procoreUser({ first_name: 'Jane', last_name: 'Doe' }),
+          procoreUser({ first_name: 'Mike', email_address: 'mike@' }),
+        ],
+        { runId: run!.id, deferDeactivations: false, now: new Date() },
+      );
+      await db()
+        .db.updateTable('sync_runs')
+        .set({ status: 'succeeded', finished_at: new Date('2026-11-25T10:00:09Z') })
+        .where('id', '=', run!.id)
+        .execute();
+      if (c === a) runA = run!.id;
+      else runB = run!.id;
+    }
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const as = (company: { id: string }, admin = true) => ({
+    authorization: `Bearer ${tokens.get(`${company.id}:${admin}`)}`,
+  });
+  const get = (url: string, company = a) => app.inject({ method: 'GET', url, headers: as(company) });
+
+  it('queues a manual full sync, and asking again returns the same run', async () => {
+    const first = await app.inject({
+      method: 'POST',
+      url: `/api/companies/${a.id}/syncs`,
+      headers: as(a),
+      payload: {},
+    });
+    expect(first.statusCode).toBe(202);
+    const run = first.json().run;
+    expect(run).toMatchObject({ trigger: 'manual', mode: 'full', status: 'queued', startedBy: 'Ada Admin' });
+    const again = await app.inject({
+      method: 'POST',
+      url: `/api/companies/${a.id}/syncs`,
+      headers: as(a),
+      payload: {},
+    });
+    expect(again.statusCode).toBe(200);
+    expect(again.json().run.id).toBe(run.id);
+    expect(sent).toEqual([{ companyId: a.id, runId: run.id }]);
+  });
+
+  it('only admins start syncs, previews and settings changes', async () => {
+    for (const [method, url] of [
+      ['POST', `/api/companies/${b.id}/syncs`],
+      ['POST', `/api/companies/${b.id}/syncs/preview`],
+      ['PATCH', `/api/companies/${b.id}/settings`],
+    ] as const) {
+      const res = await app.inject({ method, url, headers: as(b, false), payload: {} });
+      expect(res.statusCode, url).toBe(403);
+    }
+  });
+
+  it('lists runs newest first, paged', async () => {
+    const page1 = (await get(`/api/companies/${a.id}/syncs?limit=1`)).json();
+    expect(page1.runs).toHaveLength(1);
+    expect(page1.nextCursor).not.toBeNull();
+    const page2 = (await get(`/api/companies/${a.id}/syncs?limit=1&cursor=${page1.nextCursor}`)).json();
+    expect(page2.runs[0]).toMatchObject({
+      id: runA,
+      status: 'succeeded',
+      durationMs: 8000,
+      counts: { created: 1, skipped: 1 },
+    });
+    expect(Number(page2.runs[0].id)).toBeLessThan(Number(page1.runs[0].id));
+  });
+
+  it('filters and searches entries', async () => {
+    const skipped = (await get(`/api/companies/${a.id}/syncs/${runA}/entries?action=skipped`)).json();
+    expect(skipped.entries).toMatchObject([
+      { action: 'skipped', reasonCode: 'invalid_email', reason: 'Email address "mike@" is not valid' },
+    ]);
+    const found = (await get(`/api/companies/${a.id}/syncs/${runA}/entries?q=jane`)).json();
+    expect(found.entries.map((e: { name: string }) => e.name)).toEqual(['Jane Doe']);
+  });
+
+  it('downloads the log as an attachment named for the company and date', async () => {
+    const res = await get(`/api/companies/${a.id}/syncs/${runA}/log.txt`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    expect(res.headers['content-disposition']).toBe(
+      `attachment; filename="worker-sync-acme-builders-2026-11-25-run-${runA}.txt"`,
+    );
+    expect(res.body).toContain('Worker sync log — Acme Builders');
+    expect(res.body).toMatch(/Mike .*Email address "mike@" is not valid/);
+  });
+
+  it('does not show a run of another company through this company’s paths', async () => {
+    for (const path of ['', '/entries', '/log.txt']) {
+      expect((await get(`/api/companies/${a.id}/syncs/${runB}${path}`)).statusCode, path).toBe(404);
+    }
+    for (const action of ['confirm', 'cancel']) {
+      const res = await app.inject({
+        method: 'POST',
+        url: `/api/companies/${a.id}/syncs/${runB}/${action}`,
+        headers: as(a),
+        payload: {},
+      });
+      expect(res.statusCode).toBe(404);
+    }
+    const list = (await get(`/api/companies/${a.id}/syncs`)).json();
+    expect(list.runs.map((r: { id: string }) => r.id)).not.toContain(runB);
+  });
+
+  it('reads and changes settings, spreading the autosync minute', async () => {
+    expect((await get(`/api/companies/${a.id}/settings`)).json()).toEqual({
+      syncClassifications: false,
+      autosync: false,
+      userSyncEnabled: true,
+      autosyncMinute: 0,
+    });
+    const res = await app.inject({
+      method: 'PATCH',
+      url: `/api/companies/${a.id}/settings`,
+      headers: as(a),
+      payload: { autosync: true, syncClassifications: true },
+    });
+    expect(res.json()).toMatchObject({ autosync: true, syncClassifications: true });
+    expect((await get(`/api/companies/${b.id}/settings`, b)).json()).toMatchObject({ autosync: false });
+  });
+
+  it('lists the company’s workers only, with search', async () => {
+    const res = await get(`/api/companies/${a.id}/workers?q=jane`);
+    expect(res.statusCode, res.body).toBe(200);
+    const list = res.json();
+    expect(list.workers).toMatchObject([
+      { firstName: 'Jane', lastName: 'Doe', source: 'procore_user', active: true },
+    ]);
+    const all = (await get(`/api/companies/${a.id}/workers?limit=500`)).json();
+    expect(all.workers).toHaveLength(1);
+  });
+
+  it('previews without recording a run', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: `/api/companies/${b.id}/syncs/preview`,
+      headers: as(b),
+      payload: {},
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ total: 1, counts: { created: 1 }, safeguard: { wouldStop: false } });
+  });
+});

@@ -1,0 +1,151 @@
+import { pino } from 'pino';
+import { expect, it } from 'vitest';
+import { createCompaniesService } from '../../../server/companies/companies.service';
+import { createProcoreClient } from '../../../server/procore/client';
+import { ProcoreNotConnectedError, ProcoreUnavailableError } from '../../../server/procore/errors';
+import type { UserDirectory } from '../../../server/sync/directory';
+import type { SyncUser } from '../../../server/sync/procore-user';
+import { applyUserChange } from '../../../server/webhooks/apply-user-change';
+import { testConfig } from '../../helpers/config';
+import { describeEachDatabase } from '../../helpers/db';
+import { newCompany, procoreUser } from '../../helpers/sync-factories';
+
+/** The job's rules without the queue: ordering of overlapping reads, Procore failures, settings. */
+describeEachDatabase('applying one webhook change', ({ db }) => {
+  /**
+   * A directory whose answers are scripted per call (each: a user, null or an error). An answer
+   * with `held` waits until `release()`; `started` resolves when that held read has begun.
+   */
+  const scripted = (answers: Array<{ held?: boolean; user?: SyncUser | null; error?: Error }>) => {
+    let call = 0;
+    let release = () => {};
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    let started = () => {};
+    const heldStarted = new Promise<void>((r) => {
+      started = r;
+    });
+    const directory = {
+      async user() {
+        const a = answers[call++] ?? answers.at(-1)!;
+        if (a.held) {
+          started();
+          await released;
+        }
+        if (a.error) throw a.error;
+        return a.user ?? null;
+      },
+    } as unknown as UserDirectory;
+    return Object.assign(() => directory, { release, heldStarted });
+  };
+  const procore = () => createProcoreClient({ config: testConfig(), db: db().db });
+  const depsWith = (directoryFor: ReturnType<typeof scripted>) => ({
+    db: db().db,
+    database: db(),
+    companies: createCompaniesService({ db: db().db, procore: procore() }),
+    directoryFor,
+    now: () => new Date(),
+    log: pino({ level: 'silent' }),
+  });
+  /** Reads are ordered by their start time: the next read must start in a later millisecond. */
+  const afterThisMillisecond = async () => {
+    const now = Date.now();
+    while (Date.now() === now) await new Promise((r) => setImmediate(r));
+  };
+  const deliver = (companyId: string, userId: string) =>
+    db()
+      .db.insertInto('webhook_deliveries')
+      .values({
+        company_id: companyId,
+        delivery_key: `k-${Math.random()}`,
+        payload_version: 'v4.0',
+        resource_name: 'Company Users',
+        event_type: 'update',
+        resource_id: userId,
+        payload: '{}',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+  const delivery = (id: string) =>
+    db()
+      .db.selectFrom('webhook_deliveries')
+      .select(['outcome', 'outcome_reason', 'processed_at'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+  const worker = (companyId: string, userId: string) =>
+    db()
+      .db.selectFrom('workers')
+      .select(['first_name', 'active'])
+      .where('company_id', '=', companyId)
+      .where('procore_user_id', '=', userId)
+      .executeTakeFirst();
+
+  it('keeps the later read when an earlier, slower read finishes last', async () => {
+    const { id: companyId } = await newCompany(db().db);
+    const old = procoreUser({ first_name: 'Old', updated_at: '2026-11-01T10:00:00Z' });
+    const fresh = { ...old, first_name: 'Fresh', updated_at: '2026-11-01T10:05:00Z' };
+    const directoryFor = scripted([{ held: true, user: old }, { user: fresh }]);
+    const deps = depsWith(directoryFor);
+    const slow = applyUserChange(deps, companyId, old.id);
+    await directoryFor.heldStarted;
+    await afterThisMillisecond();
+    expect(await applyUserChange(deps, companyId, old.id)).toBe('applied');
+    directoryFor.release();
+    expect(await slow).toBe('superseded');
+    expect(await worker(companyId, old.id)).toEqual({ first_name: 'Fresh', active: true });
+  });
+
+  it('keeps a removal read later than a slower read of the user', async () => {
+    const { id: companyId } = await newCompany(db().db);
+    const user = procoreUser({ first_name: 'Leaving' });
+    await applyUserChange(depsWith(scripted([{ user }])), companyId, user.id);
+    const directoryFor = scripted([{ held: true, user }, { user: null }]);
+    const deps = depsWith(directoryFor);
+    const slow = applyUserChange(deps, companyId, user.id);
+    await directoryFor.heldStarted;
+    await afterThisMillisecond();
+    expect(await applyUserChange(deps, companyId, user.id)).toBe('applied');
+    directoryFor.release();
+    expect(await slow).toBe('superseded');
+    expect(await worker(companyId, user.id)).toEqual({ first_name: 'Leaving', active: false });
+  });
+
+  it('marks the company uninstalled on Procore 403 "not connected" and drops the delivery', async () => {
+    const { id: companyId } = await newCompany(db().db);
+    const d = await deliver(companyId, '8100001');
+    const directoryFor = scripted([{ error: new ProcoreNotConnectedError('App is not connected') }]);
+    expect(await applyUserChange(depsWith(directoryFor), companyId, '8100001')).toBe('dropped');
+    expect((await delivery(d.id)).outcome).toBe('dropped');
+    const company = await db()
+      .db.selectFrom('companies')
+      .select('connection_state')
+      .where('id', '=', companyId)
+      .executeTakeFirstOrThrow();
+    expect(company.connection_state).toBe('disconnected');
+  });
+
+  it('throws a transient Procore error for a retry, and records it on the last attempt', async () => {
+    const { id: companyId } = await newCompany(db().db);
+    const d = await deliver(companyId, '8100002');
+    const down = new ProcoreUnavailableError('Procore did not answer.', 3, false);
+    const deps = depsWith(scripted([{ error: down }]));
+    await expect(applyUserChange(deps, companyId, '8100002', { finalAttempt: false })).rejects.toBe(down);
+    expect((await delivery(d.id)).outcome).toBe('queued');
+    expect(await applyUserChange(deps, companyId, '8100002', { finalAttempt: true })).toBe('failed');
+    expect(await delivery(d.id)).toMatchObject({
+      outcome: 'failed',
+      outcome_reason: /Procore did not answer/,
+    });
+  });
+
+  it('ignores changes while user sync is off', async () => {
+    const { id: companyId } = await newCompany(db().db, { userSyncEnabled: false });
+    const user = procoreUser();
+    const d = await deliver(companyId, user.id);
+    const deps = depsWith(scripted([{ user }]));
+    expect(await applyUserChange(deps, companyId, user.id)).toBe('ignored');
+    expect(await worker(companyId, user.id)).toBeUndefined();
+    expect((await delivery(d.id)).processed_at).toBeInstanceOf(Date);
+  });
+});
