@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
 import { finishRun, lockRunForReview, type RunRow, setEntriesAction } from '../runs/runs.service';
-import { deactivateUnchangedSince } from '../workers/workers.service';
+import { deactivateWorkers } from '../workers/workers.service';
 
 /**
  * The safeguard's second half (design.md "Matching and rules"): a `needs_review` run lists who it
@@ -27,7 +27,9 @@ export async function confirmReview(
     }
     const asked = held.run.finished_at ?? review.now;
     for (const [why, workerIds] of byReason) {
-      for (const id of await deactivateUnchangedSince(trx, companyId, workerIds, why, asked, review.now)) {
+      for (const id of await deactivateWorkers(trx, companyId, workerIds, why, review.now, {
+        unchangedSince: asked,
+      })) {
         done.add(id);
       }
     }

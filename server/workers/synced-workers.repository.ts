@@ -142,23 +142,27 @@ export async function linkWorker(
     .execute();
 }
 
-/** Deactivates, never deletes (design.md "Matching and rules"). */
+/**
+ * Deactivates, never deletes (design.md "Matching and rules"). With `unchangedSince` (a confirmed
+ * review), a worker changed after that moment is left alone.
+ */
 export async function deactivateWorkers(
   trx: Transaction<Database>,
   companyId: string,
   workerIds: string[],
   reason: string,
   now: Date,
+  opts: { unchangedSince?: Date } = {},
 ): Promise<string[]> {
   if (workerIds.length === 0) return [];
-  const rows = await trx
+  let query = trx
     .updateTable('workers')
     .set({ active: false, deactivated_reason: reason, last_synced_at: now, updated_at: now })
     .where('company_id', '=', companyId)
     .where('id', 'in', workerIds)
-    .where('active', '=', true)
-    .returning('id')
-    .execute();
+    .where('active', '=', true);
+  if (opts.unchangedSince) query = query.where('updated_at', '<=', opts.unchangedSince);
+  const rows = await query.returning('id').execute();
   return rows.map((r) => r.id);
 }
 
@@ -200,29 +204,4 @@ export function listActiveLinkedWorkers(db: Kysely<Database>, companyId: string)
     .where('active', '=', true)
     .orderBy('id')
     .execute();
-}
-
-/**
- * A confirmed review deactivates exactly the listed workers, except any changed since the review
- * was asked for (`unchangedSince`): those are left alone.
- */
-export async function deactivateUnchangedSince(
-  trx: Transaction<Database>,
-  companyId: string,
-  workerIds: string[],
-  reason: string,
-  unchangedSince: Date,
-  now: Date,
-): Promise<string[]> {
-  if (workerIds.length === 0) return [];
-  const rows = await trx
-    .updateTable('workers')
-    .set({ active: false, deactivated_reason: reason, updated_at: now, last_synced_at: now })
-    .where('company_id', '=', companyId)
-    .where('id', 'in', workerIds)
-    .where('active', '=', true)
-    .where('updated_at', '<=', unchangedSince)
-    .returning('id')
-    .execute();
-  return rows.map((r) => r.id);
 }

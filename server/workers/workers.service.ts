@@ -6,7 +6,6 @@
 export { ensureClassificationPositions, listPositions } from './positions.repository';
 export {
   countSyncedActiveWorkers,
-  deactivateUnchangedSince,
   deactivateWorkers,
   findWorkersForUsers,
   linkWorker,
