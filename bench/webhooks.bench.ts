@@ -94,7 +94,7 @@ async function benchBackend(kind: 'pglite' | 'postgres'): Promise<BenchResult[]>
   const app = await buildApp(config, services);
   try {
     await app.listen({ port, host: '127.0.0.1' });
-    await startJobs(services, { schedule: false });
+    await startJobs(services);
     const summary = (await (await fetch(`${sandbox.url}/_sandbox/companies/${ACME}`)).json()) as {
       name: string;
       service_account_user_id: number;

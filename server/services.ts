@@ -1,6 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
-import { pino } from 'pino';
 import { type CompaniesService, createCompaniesService } from './companies/companies.service';
 import type { Config } from './config';
 import type { DatabaseHandle } from './db/connect';
@@ -10,6 +9,7 @@ import { createConnectGateway } from './install/procore-connect.gateway';
 import { Jobs } from './jobs/jobs';
 import { startJobQueue, stopJobQueue } from './jobs/queue';
 import { ALL_JOBS, recoverRunsOfEveryKind } from './jobs/registry';
+import { createLogger } from './log';
 import { createProcoreClient, type ProcoreClient } from './procore/client';
 import type { DirectoryFactory } from './sync/directory';
 import { procoreDirectoryFactory } from './sync/procore-directory';
@@ -35,23 +35,13 @@ export interface Services {
   /** How a user sync reads a company's Procore users (sync/). */
   directoryFor: DirectoryFactory;
   hooks: HooksService;
+  /** Whether this process installs and runs the jobs' cron schedules (tests drive ticks themselves). */
+  schedules: boolean;
   /** Ends runs whose process died, of every kind. */
   recoverRuns(): Promise<string[]>;
   /** Stops taking jobs, waits for the ones in flight (up to `timeoutMs`), closes the queue. */
   close(timeoutMs?: number): Promise<void>;
 }
-
-/** Secrets never reach the logs (brief: security). */
-export const LOG_REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'res.headers["set-cookie"]',
-  '*.access_token',
-  '*.refresh_token',
-  '*.client_secret',
-  '*.appSecret',
-  '*.token',
-];
 
 export interface ServiceOptions {
   /** A logger of the caller's (tests pass a silent one); else one made from config. */
@@ -69,13 +59,12 @@ export async function createServices(
   options: ServiceOptions = {},
 ): Promise<Services> {
   const { db } = database;
-  const log =
-    options.log ??
-    pino({ level: config.logLevel, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' } });
+  const log = options.log ?? createLogger(config);
   const procore = createProcoreClient({ config, db });
   const companies = createCompaniesService({ db, procore });
+  const schedules = options.schedule ?? true;
   const boss = await startJobQueue(database, (err) => log.error({ err }, 'job queue error'), {
-    schedule: options.schedule ?? true,
+    schedule: schedules,
   });
   const jobs = new Jobs(boss);
   // Before anything can send: the webhook receiver may answer before the consumers start.
@@ -96,6 +85,7 @@ export async function createServices(
     }),
     directoryFor: options.directoryFor ?? procoreDirectoryFactory(companies),
     hooks,
+    schedules,
     recoverRuns: () => recoverRunsOfEveryKind({ db, jobs }),
     close: (timeoutMs = 30_000) => stopJobQueue(boss, timeoutMs),
   };

@@ -37,12 +37,12 @@ export function recoverRunsOfEveryKind(deps: { db: Kysely<Database>; jobs: Jobs 
 
 /** Starts this process's work: recovers what a dead process left, then consumes every job. */
 export async function startJobs(
-  services: JobServices,
-  options: { schedule?: boolean; pollingIntervalSeconds?: number } = {},
+  services: JobServices & { schedules: boolean },
+  options: { pollingIntervalSeconds?: number } = {},
 ): Promise<void> {
   await services.recoverRuns();
   await services.jobs.consume(ALL_JOBS, services, {
-    schedule: options.schedule ?? true,
+    schedule: services.schedules,
     pollingIntervalSeconds: options.pollingIntervalSeconds,
   });
 }

@@ -36,14 +36,13 @@ export function webhookReceiverRoutes(services: Pick<Services, 'db' | 'jobs' | '
       }
 
       const company = await companies.webhookSecret(event.companyId);
-      if (company && company.connection_state !== 'connected') {
-        // Answered so Procore stops retrying, and dropped: the company disconnected the app.
-        return reply.code(200).send({ status: 'dropped' });
-      }
       const presented = request.headers.authorization ?? '';
-      const expected = company?.webhook_secret_hash
-        ? Buffer.from(company.webhook_secret_hash, 'base64url')
-        : null;
+      // An unknown company, a disconnected one and a wrong secret get the same answer: the
+      // endpoint tells a caller without the secret nothing about which companies use the app.
+      const expected =
+        company?.connection_state === 'connected' && company.webhook_secret_hash
+          ? Buffer.from(company.webhook_secret_hash, 'base64url')
+          : null;
       if (expected?.length !== 32 || !timingSafeEqual(digest(presented), expected)) {
         request.log.warn(
           { companyId: event.companyId },

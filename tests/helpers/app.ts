@@ -33,6 +33,6 @@ export async function buildTestApp(
   const config = options.config ?? testConfig();
   const services = await testServices(database, config, options);
   const app = await buildApp(config, services, { webDir: options.webDir });
-  if (options.jobs) await startJobs(services, { schedule: false, pollingIntervalSeconds: 0.5 });
+  if (options.jobs) await startJobs(services, { pollingIntervalSeconds: 0.5 });
   return Object.assign(app, { services });
 }

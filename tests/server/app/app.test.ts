@@ -72,6 +72,33 @@ describeEachDatabase('error handler', ({ db }) => {
     await probe.close();
     expect((await app.inject('/healthz')).statusCode).toBe(200);
   });
+
+  it("shows Procore's own sentence when Procore refuses during a request", async () => {
+    const { default: Fastify } = await import('fastify');
+    const { errorHandler } = await import('../../../server/error-handler');
+    const { ProcoreForbiddenError, ProcoreNotConnectedError, ProcoreUnavailableError } = await import(
+      '../../../server/procore/errors'
+    );
+    const probe = Fastify({ logger: false });
+    probe.setErrorHandler(errorHandler);
+    const refusals = {
+      forbidden: new ProcoreForbiddenError('The app may not read this company’s directory.'),
+      down: new ProcoreUnavailableError('Procore did not answer after 5 attempts.', 5, false),
+      gone: new ProcoreNotConnectedError('Worker Sync is not installed in this company.'),
+    };
+    for (const [path, err] of Object.entries(refusals)) {
+      probe.get(`/${path}`, async () => {
+        throw err;
+      });
+    }
+    const answers = await Promise.all(Object.keys(refusals).map((p) => probe.inject(`/${p}`)));
+    expect(answers.map((a) => [a.statusCode, a.json().error])).toEqual([
+      [502, { code: 'procore_refused', message: 'The app may not read this company’s directory.' }],
+      [503, { code: 'procore_unavailable', message: 'Procore did not answer after 5 attempts.' }],
+      [409, { code: 'not_connected', message: 'Worker Sync is not installed in this company.' }],
+    ]);
+    await probe.close();
+  });
 });
 
 describeEachDatabase('client-side pages', ({ db }) => {

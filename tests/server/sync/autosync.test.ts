@@ -24,7 +24,7 @@ describeEachDatabase('autosync over a compressed hour', ({ db, backend }) => {
     for (const { handle, own } of handles) {
       const directory = memoryDirectory({ active: [[procoreUser(), procoreUser()]] });
       const services = await testServices(handle, undefined, { directoryFor: () => directory });
-      await startJobs(services, { schedule: false, pollingIntervalSeconds: 0.5 });
+      await startJobs(services, { pollingIntervalSeconds: 0.5 });
       instances.push({ handle, services, own });
     }
     for (let i = 1; i <= 20; i++) {
