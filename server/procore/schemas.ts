@@ -6,5 +6,6 @@ export * from './schemas/common';
 export * from './schemas/directory';
 export * from './schemas/errors';
 export * from './schemas/oauth';
+export * from './schemas/storable';
 export * from './schemas/timecards';
 export * from './schemas/webhooks';
