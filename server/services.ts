@@ -60,6 +60,8 @@ export async function createServices(
 ): Promise<Services> {
   const { db } = database;
   const log = options.log ?? createLogger(config);
+  // A lost connection is reported and the pool reconnects; the process stays up (db/connect.ts).
+  database.onError((err) => log.error({ err }, 'database connection error'));
   const procore = createProcoreClient({ config, db });
   const companies = createCompaniesService({ db, procore });
   const schedules = options.schedule ?? true;

@@ -1,9 +1,9 @@
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { lockDataDir } from './data-dir-lock';
 import type { Database } from './database';
-import { Mutex, PGliteDialect, pgCompatParsers } from './pglite-dialect';
+import { endLeftoverTransaction, Mutex, PGliteDialect, pgCompatParsers } from './pglite-dialect';
 
 /** `date` columns stay 'YYYY-MM-DD' strings on both backends: a timesheet date has no time zone. */
 const DATE_OID = 1082;
@@ -13,6 +13,10 @@ export type SqlExecutor = (
   values?: unknown[],
 ) => Promise<{ rows: unknown[]; rowCount: number }>;
 
+export type DatabaseErrorListener = (err: Error) => void;
+
+export type DatabasePing = { ok: true; ms: number } | { ok: false; ms: number; error: string };
+
 export interface DatabaseHandle {
   readonly db: Kysely<Database>;
   readonly kind: 'pglite' | 'postgres';
@@ -20,19 +24,110 @@ export interface DatabaseHandle {
   readonly executeSql: SqlExecutor;
   /** Set on PostgreSQL: the job queue opens its own pool. */
   readonly connectionString?: string;
+  /**
+   * Errors no query is waiting for: a connection the server closed while idle (restart,
+   * `pg_terminate_backend`, network cut). They are reported here and never thrown; the pool
+   * drops the connection and opens a new one on the next query. (A query already sent on a
+   * connection whose end had not arrived yet fails once, as any query in flight during a restart
+   * does.) Without a listener they go to stderr. Returns a function that removes the listener.
+   */
+  onError(listener: DatabaseErrorListener): () => void;
+  /** Whether the database answers a query within `timeoutMs` (for /readyz). Never throws. */
+  ping(timeoutMs?: number): Promise<DatabasePing>;
   close(): Promise<void>;
 }
 
-export async function openPostgres(connectionString: string, poolSize = 10): Promise<DatabaseHandle> {
+/** Fans errors out to listeners; a listener that throws must not take the process down with it. */
+function errorChannel(source: string) {
+  const listeners = new Set<DatabaseErrorListener>();
+  const report = (err: unknown) => {
+    const error = err instanceof Error ? err : new Error(String(err));
+    if (listeners.size === 0) {
+      console.error(`${source}: ${error.message}`);
+      return;
+    }
+    for (const listener of listeners) {
+      try {
+        listener(error);
+      } catch (thrown) {
+        console.error(`${source}: an error listener failed:`, thrown);
+      }
+    }
+  };
+  const onError = (listener: DatabaseErrorListener) => {
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+    };
+  };
+  return { report, onError };
+}
+
+async function timedPing(query: () => Promise<unknown>, timeoutMs: number): Promise<DatabasePing> {
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  const attempt = query();
+  attempt.catch(() => {}); // it may still fail after the timeout answered
+  try {
+    await Promise.race([attempt, timeout]);
+    return { ok: true, ms: Date.now() - started };
+  } catch (err) {
+    return { ok: false, ms: Date.now() - started, error: err instanceof Error ? err.message : String(err) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export interface PoolOptions {
+  max: number;
+  /** Shown in `pg_stat_activity`, so an operator can tell the app's connections apart. */
+  applicationName: string;
+  /** Gets every connection error that reaches no query. */
+  onError: (err: Error) => void;
+}
+
+/**
+ * A `pg.Pool` that survives losing its server. `pg` emits 'error' on a connection the server
+ * closes, and an 'error' event without a listener kills the process. The pool listens only to
+ * its idle connections; a connection checked out (Kysely holding it for a transaction, between
+ * two queries) has no listener at all. So every connection gets one of its own as it opens, and
+ * the pool's event is listened to as well. A broken connection is not queryable any more: the
+ * pool discards it when it comes back, and opens a new one for the next query.
+ */
+export function createPool(connectionString: string, options: PoolOptions): pg.Pool {
   const pool = new pg.Pool({
     connectionString,
-    max: poolSize,
+    max: options.max,
+    application_name: options.applicationName,
+    // Without these an unreachable server (dropped packets, not a refused connection) makes
+    // every query wait forever. The connect timeout also bounds waiting for a free connection.
+    connectionTimeoutMillis: 15_000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === DATE_OID
           ? (v: string) => v
           : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
+  });
+  pool.on('connect', (client) => {
+    client.on('error', options.onError);
+  });
+  // The same error also reaches the connection's own listener above: report it once.
+  pool.on('error', () => {});
+  return pool;
+}
+
+export async function openPostgres(connectionString: string, poolSize = 10): Promise<DatabaseHandle> {
+  const errors = errorChannel('database connection error');
+  const pool = createPool(connectionString, {
+    max: poolSize,
+    applicationName: 'procore-worker-sync',
+    onError: errors.report,
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
@@ -43,6 +138,8 @@ export async function openPostgres(connectionString: string, poolSize = 10): Pro
       const r = await pool.query(text, values as unknown[]);
       return { rows: r.rows, rowCount: r.rowCount ?? 0 };
     },
+    onError: errors.onError,
+    ping: (timeoutMs = 5_000) => timedPing(() => pool.query('select 1'), timeoutMs),
     close: () => db.destroy(),
   };
 }
@@ -66,8 +163,11 @@ export async function openPglite(options: PgliteOptions = {}): Promise<DatabaseH
     unlock();
     throw err;
   }
+  const errors = errorChannel('embedded database error');
   const mutex = new Mutex();
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, mutex) });
+  const db = new Kysely<Database>({
+    dialect: new PGliteDialect(pglite, mutex, { onError: errors.report }),
+  });
   return {
     db,
     pglite,
@@ -75,14 +175,22 @@ export async function openPglite(options: PgliteOptions = {}): Promise<DatabaseH
     // Parameterless SQL may hold several statements (pg-boss's own migrations): exec() takes those.
     executeSql: (text, values) =>
       mutex.run(async () => {
-        if (!values || values.length === 0) {
-          const results = await pglite.exec(text);
-          const last = results[results.length - 1];
-          return { rows: last?.rows ?? [], rowCount: last?.affectedRows ?? 0 };
+        try {
+          if (!values || values.length === 0) {
+            const results = await pglite.exec(text);
+            const last = results[results.length - 1];
+            return { rows: last?.rows ?? [], rowCount: last?.affectedRows ?? 0 };
+          }
+          const r = await pglite.query(text, values);
+          return { rows: r.rows, rowCount: r.affectedRows ?? 0 };
+        } finally {
+          // A statement list that failed between its BEGIN and COMMIT (pg-boss sends those)
+          // leaves the one shared session inside an aborted transaction.
+          await endLeftoverTransaction(pglite, errors.report);
         }
-        const r = await pglite.query(text, values);
-        return { rows: r.rows, rowCount: r.affectedRows ?? 0 };
       }),
+    onError: errors.onError,
+    ping: (timeoutMs = 5_000) => timedPing(() => sql`select 1`.execute(db), timeoutMs),
     close: async () => {
       await db.destroy();
       await pglite.close();
@@ -91,9 +199,13 @@ export async function openPglite(options: PgliteOptions = {}): Promise<DatabaseH
   };
 }
 
-export function openDatabase(config: {
-  databaseUrl: string | undefined;
-  dataDir: string;
-}): Promise<DatabaseHandle> {
-  return config.databaseUrl ? openPostgres(config.databaseUrl) : openPglite({ dataDir: config.dataDir });
+export async function openDatabase(
+  config: { databaseUrl: string | undefined; dataDir: string },
+  options: { onError?: DatabaseErrorListener } = {},
+): Promise<DatabaseHandle> {
+  const handle = config.databaseUrl
+    ? await openPostgres(config.databaseUrl)
+    : await openPglite({ dataDir: config.dataDir });
+  if (options.onError) handle.onError(options.onError);
+  return handle;
 }

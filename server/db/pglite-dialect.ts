@@ -49,6 +49,24 @@ export const pgCompatParsers = {
 
 const WRITE_STATEMENT = /^\s*(insert|update|delete|merge|with)\b/i;
 
+/**
+ * Rolls back a transaction still open on the shared session when its holder gives it up. Kysely
+ * always commits or rolls back before it releases a connection, so this only acts after a failure
+ * (a ROLLBACK that itself failed, raw BEGIN without its end, a statement list that stopped
+ * between BEGIN and COMMIT); without it every later query, from anyone, would be refused with
+ * "current transaction is aborted". Never throws: it runs on the way to releasing the mutex.
+ */
+export async function endLeftoverTransaction(pg: PGlite, onError?: (err: Error) => void): Promise<void> {
+  try {
+    if (!pg.closed && pg.isInTransaction()) {
+      await pg.exec('rollback');
+      onError?.(new Error('a connection was given back inside an open transaction; it was rolled back'));
+    }
+  } catch (err) {
+    onError?.(err instanceof Error ? err : new Error(String(err)));
+  }
+}
+
 class PGliteConnection implements DatabaseConnection {
   constructor(
     private readonly pg: PGlite,
@@ -66,10 +84,16 @@ class PGliteConnection implements DatabaseConnection {
   }
 }
 
+export interface PGliteDialectOptions {
+  /** Told about a transaction left open on a released connection (and rolled back). */
+  onError?: (err: Error) => void;
+}
+
 class PGliteDriver implements Driver {
   constructor(
     private readonly pg: PGlite,
     private readonly mutex: Mutex,
+    private readonly options: PGliteDialectOptions,
   ) {}
 
   async init(): Promise<void> {
@@ -81,7 +105,11 @@ class PGliteDriver implements Driver {
   }
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
-    (connection as PGliteConnection).release();
+    try {
+      await endLeftoverTransaction(this.pg, this.options.onError);
+    } finally {
+      (connection as PGliteConnection).release();
+    }
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
@@ -106,6 +134,7 @@ export class PGliteDialect implements Dialect {
   constructor(
     readonly pg: PGlite,
     readonly mutex = new Mutex(),
+    readonly options: PGliteDialectOptions = {},
   ) {}
 
   createAdapter() {
@@ -113,7 +142,7 @@ export class PGliteDialect implements Dialect {
   }
 
   createDriver(): Driver {
-    return new PGliteDriver(this.pg, this.mutex);
+    return new PGliteDriver(this.pg, this.mutex, this.options);
   }
 
   createQueryCompiler() {

@@ -7,5 +7,6 @@ export * from './schemas/directory';
 export * from './schemas/errors';
 export * from './schemas/oauth';
 export * from './schemas/permissions';
+export * from './schemas/storable';
 export * from './schemas/timecards';
 export * from './schemas/webhooks';

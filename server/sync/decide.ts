@@ -3,6 +3,7 @@ import type { EntryDraft } from '../runs/runs.service';
 
 export type { EntryDraft };
 
+import { sanitizationWarnings } from '../procore/schemas';
 import type { WorkerFields } from '../workers/workers.service';
 import { mapUser } from './map-user';
 import { displayName, type SyncUser, updatedAtOf } from './procore-user';
@@ -49,7 +50,8 @@ function entryOf(
     reasonCode: reasons[0]?.code ?? null,
     reason: reasons.length > 0 ? reasons.map((r) => r.text).join('; ') : null,
     changes: extra.changes ?? [],
-    warnings: (extra.warnings ?? []).map((w) => w.text),
+    // What had to be cleaned from Procore's text to store it comes first (procore/schemas/storable.ts).
+    warnings: [...sanitizationWarnings(user), ...(extra.warnings ?? []).map((w) => w.text)],
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableString } from '../../db/storable-text';
 import { ProcoreSchemaError } from '../errors';
 
 /**
@@ -38,7 +39,9 @@ export interface ParseContext {
 
 function describePath(label: string, path: readonly PropertyKey[]): string {
   let out = label;
-  for (const key of path) out += typeof key === 'number' ? `[${key}]` : `.${String(key)}`;
+  // Keys come from Procore's JSON: the error naming them is logged and stored.
+  for (const key of path)
+    out += typeof key === 'number' ? `[${key}]` : `.${storableString(String(key), 100)}`;
   return out;
 }
 

@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { storableString } from '../../db/storable-text';
+
+/** Messages end up in stored sync logs and job errors: bounded, and storable (storable-text.ts). */
+const MESSAGE_MAX = 1000;
 
 /**
  * Error bodies (procore-api.md §8, §10.5). Parsed leniently: they only feed messages, so a body
@@ -28,7 +32,9 @@ export const v2ErrorSchema = z.looseObject({
 export function errorMessages(body: unknown): string[] {
   const out: string[] = [];
   const add = (m: unknown, prefix = '') => {
-    if (typeof m === 'string' && m.trim() !== '') out.push(prefix + m.trim());
+    if (typeof m !== 'string') return;
+    const text = storableString(m, MESSAGE_MAX).trim();
+    if (text !== '') out.push(storableString(prefix, MESSAGE_MAX) + text);
   };
   const v2 = v2ErrorSchema.safeParse(body);
   if (v2.success) {
@@ -37,7 +43,10 @@ export function errorMessages(body: unknown): string[] {
     return [...new Set(out)];
   }
   const v1 = v1ErrorSchema.safeParse(body);
-  if (!v1.success) return typeof body === 'string' ? [body.trim()].filter(Boolean) : [];
+  if (!v1.success) {
+    if (typeof body === 'string') add(body);
+    return out;
+  }
   add(v1.data.message);
   add(typeof v1.data.error === 'string' ? v1.data.error : undefined);
   add(v1.data.reason);
