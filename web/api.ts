@@ -33,7 +33,11 @@ export function createApi(companyId: string, token: () => string | null) {
     previewSync: () => request<Preview>(`${base}/syncs/preview`, { method: 'POST', body: {}, ...auth() }),
     listEntries: (runId: string, query: EntryQuery) =>
       request<EntryList>(`${base}/syncs/${runId}/entries`, { query: { ...query }, ...auth() }),
-    downloadLog: (runId: string) => requestFile(`${base}/syncs/${runId}/log.txt`, auth()),
+    downloadLog: (runId: string) =>
+      requestFile(
+        `${base}/syncs/${runId}/log.txt?tz=${encodeURIComponent(Intl.DateTimeFormat().resolvedOptions().timeZone)}`,
+        auth(),
+      ),
     confirmRun: (runId: string) =>
       request<RunResponse>(`${base}/syncs/${runId}/confirm`, { method: 'POST', body: {}, ...auth() }),
     cancelRun: (runId: string) =>

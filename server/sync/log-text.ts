@@ -45,12 +45,55 @@ const SECTIONS: Array<{ title: string; actions: EntryAction[]; synced: boolean }
 
 const TRIGGERS = { manual: 'Manual sync', auto: 'Autosync', webhook: 'Procore change (webhook)' } as const;
 
-export function formatUtc(d: Date | null): string {
-  return d ? `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC` : '—';
+/** An IANA time zone the runtime knows (the viewer's, sent by the browser), else undefined. */
+export function knownTimeZone(zone: string | undefined): string | undefined {
+  if (!zone) return undefined;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Local wall-clock parts of `d` in `timeZone`, and that zone's offset from UTC at that moment. */
+function zoned(d: Date, timeZone: string) {
+  const parts: Record<string, string> = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
+      .formatToParts(d)
+      .map((p) => [p.type, p.value]),
+  );
+  const n = (type: string) => Number(parts[type] ?? 0);
+  const local = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second'));
+  const offsetMin = Math.round((local - Math.floor(d.getTime() / 1000) * 1000) / 60_000);
+  const sign = offsetMin < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMin);
+  const offset = `UTC${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  return {
+    date: `${parts.year}-${parts.month}-${parts.day}`,
+    time: `${parts.hour}:${parts.minute}:${parts.second}`,
+    offset,
+  };
+}
+
+/** `2026-11-26 16:44:05 (UTC-06:00 America/Chicago)`; UTC when no zone is known. */
+export function formatInZone(d: Date | null, timeZone = 'UTC'): string {
+  if (!d) return '-';
+  const z = zoned(d, timeZone);
+  return timeZone === 'UTC' ? `${z.date} ${z.time} UTC` : `${z.date} ${z.time} (${z.offset} ${timeZone})`;
 }
 
 export function formatDuration(ms: number | null): string {
-  if (ms === null) return '—';
+  if (ms === null) return '-';
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s} s`;
   const m = Math.floor(s / 60);
@@ -68,7 +111,7 @@ function who(e: LogEntry): string {
 function describeChange(c: FieldChange): string {
   const label = FIELD_LABELS[c.field] ?? c.field;
   if (c.field === 'procore_user') return `${label} ${c.to}`;
-  return `${label} "${c.from ?? ''}" → "${c.to ?? ''}"`;
+  return `${label} "${c.from ?? ''}" -> "${c.to ?? ''}"`;
 }
 
 function line(e: LogEntry): string {
@@ -78,28 +121,38 @@ function line(e: LogEntry): string {
   }
   if (e.reason) parts.push(e.reason);
   for (const w of e.warnings) parts.push(`warning: ${w}`);
-  return `  - ${parts.join(' — ')}`;
+  return `  - ${parts.join(' - ')}`;
 }
 
 const byName = (a: LogEntry, b: LogEntry) =>
   a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }) ||
   (BigInt(a.procore_user_id) < BigInt(b.procore_user_id) ? -1 : 1);
 
-export function renderRunLog(run: RunRow, companyName: string, entries: LogEntry[]): string {
+/**
+ * The .txt as plain text: times in the viewer's zone with its offset written, and only ASCII
+ * punctuation of our own, so a tool that reads it as Windows-1252 shows no mojibake.
+ */
+export function renderRunLog(
+  run: RunRow,
+  companyName: string,
+  entries: LogEntry[],
+  opts: { timeZone?: string } = {},
+): string {
+  const tz = opts.timeZone ?? 'UTC';
   const out: string[] = [];
   const startedBy = run.started_by_name ?? (run.trigger === 'manual' ? 'unknown' : TRIGGERS[run.trigger]);
-  out.push(`Worker sync log — ${companyName}`);
+  out.push(`Worker sync log - ${companyName}`);
   out.push('');
   out.push(`Run:         #${run.id}`);
   out.push(
     `Trigger:     ${TRIGGERS[run.trigger]} (${run.mode === 'full' ? 'all users' : run.mode === 'incremental' ? 'users changed since the last sync' : 'changed users'})`,
   );
   out.push(`Started by:  ${startedBy}`);
-  out.push(`Start:       ${formatUtc(run.started_at ?? run.queued_at)}`);
-  out.push(`End:         ${formatUtc(run.finished_at)}`);
+  out.push(`Start:       ${formatInZone(run.started_at ?? run.queued_at, tz)}`);
+  out.push(`End:         ${formatInZone(run.finished_at, tz)}`);
   out.push(`Duration:    ${formatDuration(durationMs(run))}`);
   out.push(
-    `Status:      ${run.status.replace('_', ' ')}${run.status_reason ? ` — ${run.status_reason}` : ''}`,
+    `Status:      ${run.status.replace('_', ' ')}${run.status_reason ? ` - ${run.status_reason}` : ''}`,
   );
   out.push(`Users seen:  ${run.seen}${run.total !== null ? ` of ${run.total}` : ''}`);
   out.push(
@@ -123,13 +176,33 @@ export function renderRunLog(run: RunRow, companyName: string, entries: LogEntry
     }
     if (count === 0) out.push('  (none)');
   }
-  return `${out.join('\n')}\n`;
+  return `${out.join('\n')}\n`.replace(TYPOGRAPHIC, (ch) => ASCII_FOR[ch] ?? '-');
 }
 
-/** `worker-sync-acme-builders-2026-11-25-run-42.txt` */
+/** Typographic punctuation (in reasons and in names from Procore) and its plain-text stand-in. */
+const ASCII_FOR: Record<string, string> = {
+  '\u2018': "'",
+  '\u2019': "'",
+  '\u201c': '"',
+  '\u201d': '"',
+  '\u2013': '-',
+  '\u2014': '-',
+  '\u2026': '...',
+  '\u2192': '->',
+  '\u00a0': ' ',
+};
+const TYPOGRAPHIC = /[\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u2192\u00a0]/g;
+
+/** The file as Windows tools read it right: a UTF-8 byte order mark and CRLF line ends. */
+export function asWindowsText(text: string): string {
+  return `\uFEFF${text.replace(/\r?\n/g, '\r\n')}`;
+}
+
+/** `worker-sync-acme-builders-2026-11-25-run-42.txt`, dated in the viewer's zone. */
 export function logFileName(
   companyName: string,
   run: Pick<RunRow, 'id' | 'queued_at' | 'started_at'>,
+  timeZone = 'UTC',
 ): string {
   const slug =
     companyName
@@ -139,6 +212,6 @@ export function logFileName(
       .replace(/[^a-z0-9]+/g, '-')
       .replace(/^-+|-+$/g, '')
       .slice(0, 60) || 'company';
-  const date = (run.started_at ?? run.queued_at).toISOString().slice(0, 10);
+  const date = zoned(run.started_at ?? run.queued_at, timeZone).date;
   return `worker-sync-${slug}-${date}-run-${run.id}.txt`;
 }

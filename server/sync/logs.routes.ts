@@ -4,12 +4,13 @@ import { sessionOf } from '../auth/request-context';
 import { findCompany } from '../companies/companies.service';
 import { listAllEntries, listEntries, listRuns, requireRun } from '../runs/runs.service';
 import type { Services } from '../services';
-import { type LogEntry, logFileName, renderRunLog } from './log-text';
+import { asWindowsText, knownTimeZone, type LogEntry, logFileName, renderRunLog } from './log-text';
 import { entryToApi, runToApi } from './runs.view';
 import {
   companyParamsSchema,
   entryListSchema,
   entryQuerySchema,
+  logQuerySchema,
   runListQuerySchema,
   runListSchema,
   runParamsSchema,
@@ -83,10 +84,12 @@ export function logsRoutes({ db }: Pick<Services, 'db'>) {
 
     app.get(
       '/companies/:companyId/syncs/:runId/log.txt',
-      { schema: { params: runParamsSchema } },
+      { schema: { params: runParamsSchema, querystring: logQuerySchema } },
       async (request, reply) => {
         const { companyId } = sessionOf(request);
         const run = await requireRun(db, companyId, request.params.runId);
+        // Times and the file's date in the viewer's zone (the browser sends it); UTC otherwise.
+        const timeZone = knownTimeZone(request.query.tz) ?? 'UTC';
         const company = await findCompany(db, companyId);
         const name = company?.name ?? `Company ${companyId}`;
         const entries = (await listAllEntries(db, companyId, run.id)).map(
@@ -94,9 +97,9 @@ export function logsRoutes({ db }: Pick<Services, 'db'>) {
         );
         return reply
           .type('text/plain; charset=utf-8')
-          .header('content-disposition', `attachment; filename="${logFileName(name, run)}"`)
+          .header('content-disposition', `attachment; filename="${logFileName(name, run, timeZone)}"`)
           .header('cache-control', 'no-store')
-          .send(renderRunLog(run, name, entries));
+          .send(asWindowsText(renderRunLog(run, name, entries, { timeZone })));
       },
     );
   };

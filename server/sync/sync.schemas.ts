@@ -98,6 +98,9 @@ export const entryQuerySchema = z.object({
   cursor: id.optional(),
   limit: limit(500, 100),
 });
+/** The .txt download: `tz` is the viewer's IANA time zone (e.g. America/Chicago). */
+export const logQuerySchema = z.object({ tz: z.string().max(64).optional() });
+
 export const entryListSchema = z.object({
   entries: z.array(syncEntrySchema),
   nextCursor: z.string().nullable(),

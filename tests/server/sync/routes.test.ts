@@ -149,7 +149,7 @@ describeEachDatabase('sync, logs, settings and workers API', ({ db }) => {
     expect(res.headers['content-disposition']).toBe(
       `attachment; filename="worker-sync-acme-builders-2026-11-25-run-${runA}.txt"`,
     );
-    expect(res.body).toContain('Worker sync log — Acme Builders');
+    expect(res.body).toContain('Worker sync log - Acme Builders');
     expect(res.body).toMatch(/Mike .*Email address "mike@" is not valid/);
   });
 
