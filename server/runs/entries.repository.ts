@@ -69,7 +69,8 @@ export function listEntries(db: Kysely<Database>, companyId: string, runId: stri
     query = query.where((eb) => eb.or([eb('name', 'ilike', like), eb('email', 'ilike', like)]));
   }
   if (filter.afterId) query = query.where('id', '>', filter.afterId);
-  return query.orderBy('id').limit(filter.limit).execute();
+  // A user-sync entry always names its Procore user (only timesheet entries leave it null).
+  return query.$narrowType<{ procore_user_id: string }>().orderBy('id').limit(filter.limit).execute();
 }
 
 /** Every entry of a run (the .txt); sorted by the renderer. */
@@ -79,6 +80,7 @@ export function listAllEntries(db: Kysely<Database>, companyId: string, runId: s
     .select(ENTRY_COLUMNS)
     .where('company_id', '=', companyId)
     .where('run_id', '=', runId)
+    .$narrowType<{ procore_user_id: string }>()
     .orderBy('id')
     .execute();
 }
