@@ -21,9 +21,24 @@ export type {
   SyncTrigger,
 } from '../server/sync/sync.schemas';
 export type {
+  SendEntry,
+  SendEntryQuery,
+  SendRun,
+} from '../server/timesheets/send-log.schemas';
+export type {
+  ProjectList,
+  Timesheet,
+  TimesheetInput,
+  TimesheetPatch,
+  TimesheetStatus,
+} from '../server/timesheets/timesheets.schemas';
+export type {
+  Position,
   PositionList,
   Worker,
+  WorkerInput,
   WorkerList,
+  WorkerPatch,
   WorkerQueryParams as WorkerQuery,
   WorkerSource,
 } from '../server/workers/workers.schemas';
