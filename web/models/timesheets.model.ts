@@ -210,6 +210,8 @@ export const TimesheetsModel = createModel((api: Api): TimesheetsModel => {
       sendState.value = { status: 'busy' };
       try {
         await api.sendTimesheets({ projectId: project, from: d[0]!, to: d[6]! });
+        // The send may end before the next poll sees it running: reload the week when it does.
+        wasActive = true;
         sendState.value = IDLE;
         await loadSends();
         await loadWeek();
