@@ -20,6 +20,7 @@ import type { Services } from './services';
 import { settingsRoutes } from './settings/settings.routes';
 import { logsRoutes } from './sync/logs.routes';
 import { syncRoutes } from './sync/sync.routes';
+import { timesheetsRoutes } from './timesheets/timesheets.routes';
 import { webhookReceiverRoutes } from './webhooks/receiver.routes';
 import { workersRoutes } from './workers/workers.routes';
 
@@ -95,6 +96,7 @@ export async function buildApp(
       logsRoutes(services),
       settingsRoutes(services),
       workersRoutes(services),
+      timesheetsRoutes(services),
     ],
   });
 

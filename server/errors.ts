@@ -43,6 +43,7 @@ export class AppError extends Error {
 
 export const notFound = (what: string) => new AppError('not_found', `${what} was not found.`);
 export const invalidInput = (why: string) => new AppError('invalid_input', why);
+export const conflict = (why: string) => new AppError('conflict', why);
 
 export interface ErrorBody {
   error: { code: string; message: string };

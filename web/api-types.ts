@@ -21,8 +21,23 @@ export type {
   SyncTrigger,
 } from '../server/sync/sync.schemas';
 export type {
+  SendEntry,
+  SendEntryQuery,
+  SendRun,
+} from '../server/timesheets/send-log.schemas';
+export type {
+  ProjectList,
+  Timesheet,
+  TimesheetInput,
+  TimesheetPatch,
+  TimesheetStatus,
+} from '../server/timesheets/timesheets.schemas';
+export type {
+  Position,
   PositionList,
   Worker,
+  WorkerInput,
   WorkerList,
+  WorkerPatch,
   WorkerQueryParams as WorkerQuery,
 } from '../server/workers/workers.schemas';

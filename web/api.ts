@@ -2,14 +2,25 @@ import type {
   EntryList,
   EntryQuery,
   MeResponse,
+  Position,
   PositionList,
   Preview,
+  ProjectList,
   RunList,
   RunResponse,
+  SendEntry,
+  SendEntryQuery,
+  SendRun,
   SessionResponse,
   SettingsPatch,
   SyncSettings,
+  Timesheet,
+  TimesheetInput,
+  TimesheetPatch,
+  Worker,
+  WorkerInput,
   WorkerList,
+  WorkerPatch,
   WorkerQuery,
 } from './api-types';
 import { request, requestFile } from './lib/request';
@@ -50,6 +61,47 @@ export function createApi(companyId: string, token: () => string | null) {
     listPositions: () => request<PositionList>(`${base}/positions`, auth()),
     listWorkers: (query: WorkerQuery) =>
       request<WorkerList>(`${base}/workers`, { query: { ...query }, ...auth() }),
+    createWorker: (input: WorkerInput) =>
+      request<{ worker: Worker }>(`${base}/workers`, { method: 'POST', body: input, ...auth() }),
+    updateWorker: (workerId: string, patch: WorkerPatch) =>
+      request<{ worker: Worker }>(`${base}/workers/${workerId}`, { method: 'PATCH', body: patch, ...auth() }),
+    createPosition: (name: string) =>
+      request<{ position: Position }>(`${base}/positions`, { method: 'POST', body: { name }, ...auth() }),
+
+    listProjects: () => request<ProjectList>(`${base}/projects`, auth()),
+    listTimesheets: (query: { projectId: string; from: string; to: string }) =>
+      request<{ timesheets: Timesheet[] }>(`${base}/timesheets`, { query: { ...query }, ...auth() }),
+    createTimesheet: (input: TimesheetInput) =>
+      request<{ timesheet: Timesheet }>(`${base}/timesheets`, { method: 'POST', body: input, ...auth() }),
+    updateTimesheet: (id: string, patch: TimesheetPatch) =>
+      request<{ timesheet: Timesheet }>(`${base}/timesheets/${id}`, {
+        method: 'PATCH',
+        body: patch,
+        ...auth(),
+      }),
+    deleteTimesheet: (id: string) =>
+      request<null>(`${base}/timesheets/${id}`, { method: 'DELETE', ...auth() }),
+    sendTimesheets: (body: { projectId: string; from: string; to: string }) =>
+      request<{ run: SendRun; created?: boolean }>(`${base}/timesheet-sends`, {
+        method: 'POST',
+        body,
+        ...auth(),
+      }),
+    listSends: (page: { cursor?: string; limit?: number } = {}) =>
+      request<{ runs: SendRun[]; nextCursor: string | null }>(`${base}/timesheet-sends`, {
+        query: { ...page },
+        ...auth(),
+      }),
+    getSend: (runId: string) => request<{ run: SendRun }>(`${base}/timesheet-sends/${runId}`, auth()),
+    listSendEntries: (runId: string, query: SendEntryQuery) =>
+      request<{ entries: SendEntry[]; nextCursor: string | null }>(
+        `${base}/timesheet-sends/${runId}/entries`,
+        {
+          query: { ...query },
+          ...auth(),
+        },
+      ),
+    downloadSendLog: (runId: string) => requestFile(`${base}/timesheet-sends/${runId}/log.txt`, auth()),
   };
 }
 

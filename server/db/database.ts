@@ -1,4 +1,4 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, Updateable } from 'kysely';
 
 /**
  * Kysely's view of the schema in migrations/. Procore ids are `bigint` columns and strings in
@@ -45,6 +45,9 @@ export interface CompanySettingsTable {
   autosync_minute: Generated<number>;
   timesheet_sync_enabled: Generated<boolean>;
   updated_at: DefaultedTimestamp;
+  // migrations/20261128T000000_timesheets.ts
+  timesheets_only_approved: Generated<boolean>;
+  timesheets_include_sub_workers: Generated<boolean>;
 }
 
 /** The user sync's progress through Procore's directory (server/sync). */
@@ -139,6 +142,11 @@ export interface SyncRunsTable {
   would_deactivate: Generated<number>;
   reviewed_by_name: string | null;
   reviewed_at: Timestamp | null;
+  // migrations/20261128T000000_timesheets.ts: what a manual timesheet send covered
+  scope_project_id: Id | null;
+  scope_project_name: string | null;
+  scope_from: ColumnType<string, string, string> | null;
+  scope_to: ColumnType<string, string, string> | null;
 }
 
 export type EntryAction =
@@ -161,7 +169,8 @@ export interface SyncRunEntriesTable {
   id: GeneratedId;
   run_id: Id;
   company_id: Id;
-  procore_user_id: Id;
+  /** The Procore user a user-sync entry is about; null on a timesheet run's entries. */
+  procore_user_id: Id | null;
   worker_id: Id | null;
   name: string;
   email: string | null;
@@ -171,6 +180,13 @@ export interface SyncRunEntriesTable {
   changes: DefaultedJson<FieldChange[]>;
   warnings: DefaultedJson<string[]>;
   created_at: CreatedAt;
+  // migrations/20261128T000000_timesheets.ts: a timesheet run's subject
+  timesheet_id: Id | null;
+  procore_project_id: Id | null;
+  project_name: string | null;
+  work_date: ColumnType<string, string, string> | null;
+  hours: string | null;
+  procore_entry_id: Id | null;
 }
 
 export type DeliveryOutcome = 'queued' | 'applied' | 'ignored' | 'failed' | 'dropped';
@@ -198,7 +214,9 @@ export interface WebhookUserReadsTable {
   read_at: Timestamp;
 }
 
-export type TimesheetStatus = 'draft' | 'pending' | 'sent' | 'failed';
+/** Where a timesheet stands with Procore (migrations/20261128T000000_timesheets.ts). */
+export type TimesheetStatus = 'unsent' | 'sending' | 'sent' | 'changed' | 'skipped' | 'failed';
+export type TimesheetApproval = 'pending' | 'approved';
 
 export interface TimesheetsTable {
   id: GeneratedId;
@@ -207,8 +225,9 @@ export interface TimesheetsTable {
   procore_project_id: Id;
   date: ColumnType<string, string, string>;
   hours: string | null;
-  time_in: Timestamp | null;
-  time_out: Timestamp | null;
+  /** Wall-clock `HH:MM:SS` on `date`. */
+  time_in: string | null;
+  time_out: string | null;
   break_minutes: number | null;
   cost_code_id: Id | null;
   description: string | null;
@@ -218,6 +237,16 @@ export interface TimesheetsTable {
   sent_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: DefaultedTimestamp;
+  approval: Generated<TimesheetApproval>;
+  sent_fingerprint: string | null;
+  deleted_at: Timestamp | null;
+  deletion_logged_at: Timestamp | null;
+}
+
+/** The hourly timesheet send's claim (server/timesheets). */
+export interface TimesheetSendStateTable {
+  company_id: Id;
+  last_auto_at: Timestamp | null;
 }
 
 export interface OauthStatesTable {
@@ -254,4 +283,7 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_user_reads: WebhookUserReadsTable;
   timesheets: TimesheetsTable;
+  timesheet_send_state: TimesheetSendStateTable;
 }
+
+export type WorkerUpdate = Updateable<WorkersTable>;

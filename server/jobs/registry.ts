@@ -6,6 +6,9 @@ import { recoverInterruptedRuns } from '../runs/runs.service';
 import { autosyncTickJob } from '../sync/autosync.job';
 import type { UserSyncDeps } from '../sync/run-sync';
 import { syncRunJob } from '../sync/sync-run.job';
+import { timesheetsAutoTickJob } from '../timesheets/auto-send.job';
+import type { TimesheetSendDeps } from '../timesheets/send-run';
+import { timesheetsSendJob } from '../timesheets/timesheets-send.job';
 import type { WebhookApplyDeps } from '../webhooks/apply-user-change';
 import { hookCheckJob, hookCheckTickJob } from '../webhooks/hook-check.job';
 import type { HooksService } from '../webhooks/hooks.service';
@@ -16,7 +19,9 @@ import type { AnyJob, Jobs } from './jobs';
  * Every job of the app. To add one: define it in its feature's `<name>.job.ts` with `defineJob`
  * and list it here; its queue is created at start and every process consumes it.
  */
-export type JobServices = UserSyncDeps & WebhookApplyDeps & { hooks: Pick<HooksService, 'check'> };
+export type JobServices = UserSyncDeps &
+  WebhookApplyDeps &
+  TimesheetSendDeps & { hooks: Pick<HooksService, 'check'> };
 
 export const ALL_JOBS: readonly AnyJob<JobServices>[] = [
   syncRunJob,
@@ -24,6 +29,8 @@ export const ALL_JOBS: readonly AnyJob<JobServices>[] = [
   webhookUserChangeJob,
   hookCheckTickJob,
   hookCheckJob,
+  timesheetsSendJob,
+  timesheetsAutoTickJob,
 ];
 
 /** Runs a previous process left behind (crash, deploy) become failed, whatever their kind. */

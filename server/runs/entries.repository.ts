@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, EntryAction } from '../db/database';
-import type { EntryDraft } from './run-entry';
+import type { EntryDraft, TimesheetEntryDraft } from './run-entry';
 
 /** `sync_run_entries`: one row per subject a run looked at; the .txt is rendered from these. */
 
@@ -69,7 +69,8 @@ export function listEntries(db: Kysely<Database>, companyId: string, runId: stri
     query = query.where((eb) => eb.or([eb('name', 'ilike', like), eb('email', 'ilike', like)]));
   }
   if (filter.afterId) query = query.where('id', '>', filter.afterId);
-  return query.orderBy('id').limit(filter.limit).execute();
+  // A user-sync entry always names its Procore user (only timesheet entries leave it null).
+  return query.$narrowType<{ procore_user_id: string }>().orderBy('id').limit(filter.limit).execute();
 }
 
 /** Every entry of a run (the .txt); sorted by the renderer. */
@@ -79,6 +80,7 @@ export function listAllEntries(db: Kysely<Database>, companyId: string, runId: s
     .select(ENTRY_COLUMNS)
     .where('company_id', '=', companyId)
     .where('run_id', '=', runId)
+    .$narrowType<{ procore_user_id: string }>()
     .orderBy('id')
     .execute();
 }
@@ -113,3 +115,76 @@ export function listWouldDeactivate(db: Kysely<Database>, companyId: string, run
     .where('action', '=', 'would_deactivate')
     .execute();
 }
+
+export async function insertTimesheetEntries(
+  db: Kysely<Database>,
+  companyId: string,
+  runId: string,
+  drafts: TimesheetEntryDraft[],
+): Promise<void> {
+  for (let i = 0; i < drafts.length; i += INSERT_CHUNK) {
+    const chunk = drafts.slice(i, i + INSERT_CHUNK);
+    await db
+      .insertInto('sync_run_entries')
+      .values(
+        chunk.map((d) => ({
+          run_id: runId,
+          company_id: companyId,
+          procore_user_id: null,
+          worker_id: d.workerId,
+          name: d.name,
+          email: null,
+          action: d.action,
+          reason_code: d.reasonCode,
+          reason: d.reason,
+          changes: JSON.stringify(d.changes),
+          timesheet_id: d.timesheetId,
+          procore_project_id: d.projectId,
+          project_name: d.projectName,
+          work_date: d.date,
+          hours: d.hours,
+          procore_entry_id: d.procoreEntryId,
+        })),
+      )
+      .execute();
+  }
+}
+
+const TIMESHEET_ENTRY_COLUMNS = [
+  'id',
+  'timesheet_id',
+  'worker_id',
+  'name',
+  'procore_project_id',
+  'project_name',
+  'work_date',
+  'hours',
+  'procore_entry_id',
+  'action',
+  'reason_code',
+  'reason',
+  'changes',
+] as const;
+
+/** A timesheet run's entries, filtered like the user sync's (search in worker and project names). */
+export function listTimesheetEntries(
+  db: Kysely<Database>,
+  companyId: string,
+  runId: string,
+  filter: EntryFilter | { limit: number },
+) {
+  let query = db
+    .selectFrom('sync_run_entries')
+    .select(TIMESHEET_ENTRY_COLUMNS)
+    .where('company_id', '=', companyId)
+    .where('run_id', '=', runId);
+  if ('action' in filter && filter.action) query = query.where('action', '=', filter.action);
+  if ('q' in filter && filter.q) {
+    const like = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where((eb) => eb.or([eb('name', 'ilike', like), eb('project_name', 'ilike', like)]));
+  }
+  if ('afterId' in filter && filter.afterId) query = query.where('id', '>', filter.afterId);
+  return query.orderBy('id').limit(filter.limit).execute();
+}
+
+export type TimesheetEntryRow = Awaited<ReturnType<typeof listTimesheetEntries>>[number];

@@ -50,3 +50,26 @@ export function countEntries(entries: readonly EntryDraft[]): RunCounts {
   for (const e of entries) countEntry(counts, e);
   return counts;
 }
+
+/** What a timesheet run records about one timesheet it looked at. */
+export interface TimesheetEntryDraft {
+  timesheetId: string;
+  workerId: string | null;
+  /** The worker's name. */
+  name: string;
+  projectId: string;
+  projectName: string | null;
+  date: string;
+  hours: string | null;
+  procoreEntryId: string | null;
+  action: Extract<EntryAction, 'created' | 'updated' | 'unchanged' | 'skipped' | 'failed'>;
+  reasonCode: string | null;
+  reason: string | null;
+  changes: FieldChange[];
+}
+
+export function countTimesheetEntries(entries: readonly TimesheetEntryDraft[]): RunCounts {
+  const counts = zeroCounts();
+  for (const e of entries) counts[e.action]++;
+  return counts;
+}

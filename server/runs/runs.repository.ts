@@ -19,6 +19,8 @@ export interface NewRun {
   startedByUserId: string | null;
   startedByName: string | null;
   now: Date;
+  /** What a manual timesheet send covers (one project, a date range). */
+  scope?: { projectId: string; projectName: string | null; from: string; to: string };
 }
 
 /** Inserts a queued run, or returns undefined when one of its kind is already queued or running. */
@@ -34,6 +36,14 @@ export async function insertQueuedRun(db: Kysely<Database>, run: NewRun): Promis
       started_by_name: run.startedByName,
       status: 'queued',
       queued_at: run.now,
+      ...(run.scope
+        ? {
+            scope_project_id: run.scope.projectId,
+            scope_project_name: run.scope.projectName,
+            scope_from: run.scope.from,
+            scope_to: run.scope.to,
+          }
+        : {}),
     })
     .onConflict((oc) =>
       oc
@@ -194,9 +204,13 @@ export async function cancelActiveRuns(db: Kysely<Database>, companyId: string, 
 export function listRuns(
   db: Kysely<Database>,
   companyId: string,
-  page: { beforeId?: string; limit: number },
+  page: { beforeId?: string; limit: number; kind?: RunKind },
 ) {
-  let q = db.selectFrom('sync_runs').selectAll().where('company_id', '=', companyId);
+  let q = db
+    .selectFrom('sync_runs')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .where('kind', '=', page.kind ?? 'users');
   if (page.beforeId) q = q.where('id', '<', page.beforeId);
   return q.orderBy('id', 'desc').limit(page.limit).execute();
 }

@@ -2,16 +2,27 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database, RunKind } from '../db/database';
 import { AppError, notFound } from '../errors';
 import * as entries from './entries.repository';
-import { countEntries, type EntryDraft } from './run-entry';
+import { countEntries, countTimesheetEntries, type EntryDraft, type TimesheetEntryDraft } from './run-entry';
 import * as runs from './runs.repository';
 
 /**
  * Runs of every kind (a user sync, a timesheet send): asking for one, the bookkeeping while it
  * works, and how it ends. Features call this module; none touches the run tables.
  */
-export type { EntryRow } from './entries.repository';
-export { listAllEntries, listEntries, setEntriesAction } from './entries.repository';
-export { countEntry, type EntryDraft, type RunCounts, zeroCounts } from './run-entry';
+export type { EntryRow, TimesheetEntryRow } from './entries.repository';
+export {
+  listAllEntries,
+  listEntries,
+  listTimesheetEntries,
+  setEntriesAction,
+} from './entries.repository';
+export {
+  countEntry,
+  type EntryDraft,
+  type RunCounts,
+  type TimesheetEntryDraft,
+  zeroCounts,
+} from './run-entry';
 export type { RunRow } from './runs.repository';
 export { finishRun, listRuns, setRunTotal, supersedeReviews } from './runs.repository';
 
@@ -157,6 +168,23 @@ export async function recordEntries(
 ): Promise<void> {
   await entries.insertEntries(trx, companyId, runId, drafts);
   await runs.addRunProgress(trx, companyId, runId, { ...progress, counts: countEntries(drafts) });
+}
+
+/** Records a timesheet run's entries and counters, in the caller's transaction. */
+export async function recordTimesheetEntries(
+  trx: Kysely<Database>,
+  companyId: string,
+  runId: string,
+  drafts: TimesheetEntryDraft[],
+  now: Date,
+): Promise<void> {
+  if (drafts.length === 0) return;
+  await entries.insertTimesheetEntries(trx, companyId, runId, drafts);
+  await runs.addRunProgress(trx, companyId, runId, {
+    seen: drafts.length,
+    now,
+    counts: countTimesheetEntries(drafts),
+  });
 }
 
 export function hourStart(at: Date): Date {

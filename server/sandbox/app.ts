@@ -16,6 +16,7 @@ import { registerPermissionRoutes } from './permissions.routes';
 import { type SeedOptions, seedSandbox } from './seed';
 import { applySettingsPatch, type SettingsPatch } from './settings';
 import { SandboxState } from './state';
+import { registerTimecardPage } from './timecard-page';
 import { registerTimecardRoutes } from './timecards.routes';
 import { registerUserRoutes } from './users.routes';
 import { WebhookDispatcher } from './webhook-dispatcher';
@@ -86,6 +87,7 @@ export async function buildSandbox(options: BuildSandboxOptions = {}): Promise<S
   registerControlRoutes(app, handle);
   registerFramingPage(app, state, appUrl);
   registerDirectoryPage(app, state, directory);
+  registerTimecardPage(app, state);
   await app.ready();
   return handle;
 }

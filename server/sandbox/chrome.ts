@@ -6,7 +6,7 @@ import type { SandboxState } from './state';
 export function chrome(
   state: SandboxState,
   company: Company,
-  current: 'app' | 'directory',
+  current: 'app' | 'directory' | 'timecard',
   crumbs: string[],
 ): string {
   const options = [...state.companies.values()]
@@ -17,7 +17,7 @@ export function chrome(
   return `<header class="hdr">
   <a href="/?${q}" style="text-decoration:none">${logo()}</a>
   <label><span class="lbl">Company</span>
-    <select class="sel" aria-label="Company" onchange="location.href='${current === 'app' ? '/' : '/directory'}?company_id='+this.value">${options}</select></label>
+    <select class="sel" aria-label="Company" onchange="location.href='${current === 'app' ? '/' : `/${current}`}?company_id='+this.value">${options}</select></label>
   <label class="proj"><span class="lbl">Project</span>
     <select class="sel" aria-label="Project" disabled><option>Select a project</option></select></label>
   <span class="grow"></span>
@@ -25,7 +25,7 @@ export function chrome(
     <div class="menu" id="menu-tools" style="right:0">
       <h4>Core Tools</h4><a href="#" onclick="return false">Home</a><a href="#" onclick="return false">Documents</a>
       <a href="/directory?${q}"${current === 'directory' ? ' class="cur"' : ''}>Directory</a>
-      <h4>Project Management</h4><a href="#" onclick="return false">Timesheets</a><a href="#" onclick="return false">Timecard</a>
+      <h4>Project Management</h4><a href="#" onclick="return false">Timesheets</a><a href="/timecard?${q}"${current === 'timecard' ? ' class="cur"' : ''}>Timecard</a>
       <h4>Company Settings</h4><a href="#" onclick="return false">Admin</a>
     </div></span>
   <span style="position:relative"><button class="btn-dark" type="button" aria-haspopup="true" onclick="toggleMenu('apps')">Apps ▾</button>

@@ -128,6 +128,8 @@ export interface Project {
   zip: string;
   created_at: number;
   updated_at: number;
+  /** The project's Timecard tool; off → timecard writes on it answer 403 (procore-api.md §8). */
+  timecards_enabled?: boolean;
 }
 
 export interface TimeType {

@@ -63,6 +63,7 @@ export function registerTimecardRoutes(app: FastifyInstance, state: SandboxState
       ...parsed.data.timecard_entry,
       project_id: parsed.data.project_id ?? parsed.data.timecard_entry.project_id,
     };
+    if (toolOff(ctx.company, input.project_id)) return timecardToolOff(reply);
     const problem = checkEntry(ctx.company, input, null);
     if (problem) return unprocessable(reply, problem.field, problem.message);
     const entry = createEntry(state, ctx.company, input, ctx.actor?.id ?? null);
@@ -81,6 +82,8 @@ export function registerTimecardRoutes(app: FastifyInstance, state: SandboxState
         parsed.error.issues[0]?.path.join('.') ?? 'timecard_entry',
         parsed.error.issues[0]?.message ?? 'is invalid',
       );
+    if (toolOff(company, parsed.data.timecard_entry.project_id ?? entry.projectId))
+      return timecardToolOff(reply);
     const problem = checkEntry(company, parsed.data.timecard_entry, entry);
     if (problem) return unprocessable(reply, problem.field, problem.message);
     applyInput(entry, parsed.data.timecard_entry);
@@ -99,6 +102,8 @@ export function registerTimecardRoutes(app: FastifyInstance, state: SandboxState
         parsed.error.issues[0]?.path.join('.') ?? 'timecard_entries',
         parsed.error.issues[0]?.message ?? 'is invalid',
       );
+    if (parsed.data.timecard_entries.some((e) => toolOff(ctx.company, e.project_id)))
+      return timecardToolOff(reply);
     for (const [i, input] of parsed.data.timecard_entries.entries()) {
       const problem = checkEntry(ctx.company, input, null);
       if (problem) return unprocessable(reply, `timecard_entries[${i}].${problem.field}`, problem.message);
@@ -113,6 +118,15 @@ export function registerTimecardRoutes(app: FastifyInstance, state: SandboxState
     const { company } = companyCaller(request);
     return company.timeTypes.map((t) => ({ ...t, company_id: company.id }));
   });
+}
+
+function toolOff(company: Company, projectId: number | undefined): boolean {
+  return projectId !== undefined && company.projects.get(projectId)?.timecards_enabled === false;
+}
+
+/** §8: 403 for a tool disabled in the project; a bulk body touching such a project is refused whole. */
+function timecardToolOff(reply: FastifyReply) {
+  return sendV1(reply, 403, 'The Timecard tool is not enabled for this project', 'forbidden');
 }
 
 function unprocessable(reply: FastifyReply, field: string, message: string) {
@@ -198,7 +212,7 @@ function toIso(date: string, time: string): string {
 }
 
 /** The company list/show shape (procore-api.md §5.3, "MyTime field set"). */
-function entryView(state: SandboxState, company: Company, e: TimecardEntry) {
+export function entryView(state: SandboxState, company: Company, e: TimecardEntry) {
   const person = company.people.get(e.partyId);
   const user = person?.userId != null ? company.users.get(person.userId) : undefined;
   const partyName = user

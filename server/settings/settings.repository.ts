@@ -8,6 +8,8 @@ const SETTINGS_COLUMNS = [
   'autosync',
   'autosync_minute',
   'timesheet_sync_enabled',
+  'timesheets_only_approved',
+  'timesheets_include_sub_workers',
 ] as const;
 
 export function findSettings(db: Kysely<Database>, companyId: string) {
@@ -31,7 +33,7 @@ export async function insertDefaultSettings(db: Kysely<Database>, companyId: str
 export async function updateSettings(
   db: Kysely<Database>,
   companyId: string,
-  set: Partial<Omit<SettingsRow, 'timesheet_sync_enabled'>>,
+  set: Partial<SettingsRow>,
 ): Promise<void> {
   await db
     .updateTable('company_settings')
@@ -47,6 +49,17 @@ export async function listAutosyncDue(db: Kysely<Database>, minute: number): Pro
     .select('company_id')
     .where('autosync', '=', true)
     .where('user_sync_enabled', '=', true)
+    .where('autosync_minute', '<=', minute)
+    .execute();
+  return rows.map((r) => r.company_id);
+}
+
+/** Companies whose hourly minute has come with Auto Sync Time Cards on. */
+export async function listTimesheetAutoDue(db: Kysely<Database>, minute: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('company_settings')
+    .select('company_id')
+    .where('timesheet_sync_enabled', '=', true)
     .where('autosync_minute', '<=', minute)
     .execute();
   return rows.map((r) => r.company_id);

@@ -7,12 +7,19 @@ export const syncSettingsSchema = z.object({
   userSyncEnabled: z.boolean(),
   /** Minute past each hour when Autosync runs for this company (read only). */
   autosyncMinute: z.number().int().min(0).max(59),
+  /** Timesheets out (seed.md): send hourly, approved ones only, and make contacts for local workers. */
+  autoSyncTimeCards: z.boolean(),
+  onlyApproved: z.boolean(),
+  includeSubWorkers: z.boolean(),
 });
 export const settingsPatchSchema = z
   .object({
     syncClassifications: z.boolean(),
     autosync: z.boolean(),
     userSyncEnabled: z.boolean(),
+    autoSyncTimeCards: z.boolean(),
+    onlyApproved: z.boolean(),
+    includeSubWorkers: z.boolean(),
   })
   .partial()
   .strict();

@@ -7,9 +7,7 @@ import type { SettingsPatch, SyncSettings } from './settings.schemas';
  * Per-company switches (seed.md: Sync Classifications, Autosync; design.md: user sync on/off).
  * A company gets its row when it connects; one that has none reads as the defaults.
  */
-export interface CompanySettings extends SyncSettings {
-  timesheetSyncEnabled: boolean;
-}
+export type CompanySettings = SyncSettings;
 
 /** Spreads companies over the hour (design.md flow 5: not all at :00): FNV-1a of the id, mod 60. */
 export function autosyncMinuteFor(companyId: string): number {
@@ -28,7 +26,9 @@ export async function getSettings(db: Kysely<Database>, companyId: string): Prom
     syncClassifications: row?.sync_classifications ?? false,
     autosync: row?.autosync ?? false,
     autosyncMinute: row?.autosync_minute ?? autosyncMinuteFor(companyId),
-    timesheetSyncEnabled: row?.timesheet_sync_enabled ?? false,
+    autoSyncTimeCards: row?.timesheet_sync_enabled ?? false,
+    onlyApproved: row?.timesheets_only_approved ?? false,
+    includeSubWorkers: row?.timesheets_include_sub_workers ?? false,
   };
 }
 
@@ -47,11 +47,17 @@ export async function changeSettings(
     ...(patch.syncClassifications !== undefined ? { sync_classifications: patch.syncClassifications } : {}),
     ...(patch.autosync !== undefined ? { autosync: patch.autosync } : {}),
     ...(patch.userSyncEnabled !== undefined ? { user_sync_enabled: patch.userSyncEnabled } : {}),
+    ...(patch.autoSyncTimeCards !== undefined ? { timesheet_sync_enabled: patch.autoSyncTimeCards } : {}),
+    ...(patch.onlyApproved !== undefined ? { timesheets_only_approved: patch.onlyApproved } : {}),
+    ...(patch.includeSubWorkers !== undefined
+      ? { timesheets_include_sub_workers: patch.includeSubWorkers }
+      : {}),
     // Each company gets its own minute of the hour (design.md flow 5: not all at :00).
-    ...(patch.autosync ? { autosync_minute: autosyncMinuteFor(companyId) } : {}),
+    ...(patch.autosync || patch.autoSyncTimeCards ? { autosync_minute: autosyncMinuteFor(companyId) } : {}),
   };
   if (Object.keys(set).length > 0) await repo.updateSettings(db, companyId, set);
   return getSettings(db, companyId);
 }
 
 export const listAutosyncDue = repo.listAutosyncDue;
+export const listTimesheetAutoDue = repo.listTimesheetAutoDue;

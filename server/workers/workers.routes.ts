@@ -1,14 +1,30 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { companyParamsSchema as params } from '../api.schemas';
-import { sessionOf } from '../auth/request-context';
+import { requireAdmin, sessionOf } from '../auth/request-context';
 import { invalidInput } from '../errors';
 import type { Services } from '../services';
+import { createLocalWorker, createPosition, renamePosition, updateWorker } from './local-workers';
 import { listPositions } from './positions.repository';
 import { listWorkers } from './workers.repository';
-import { positionListSchema, type Worker, workerListSchema, workerQuerySchema } from './workers.schemas';
+import {
+  positionInputSchema,
+  positionListSchema,
+  positionParamsSchema,
+  positionResponseSchema,
+  type Worker,
+  workerInputSchema,
+  workerListSchema,
+  workerParamsSchema,
+  workerPatchSchema,
+  workerQuerySchema,
+  workerResponseSchema,
+} from './workers.schemas';
 
-/** `GET /api/companies/:companyId/workers` for the Workers page; the session's company only. */
+/**
+ * The Workers page: anyone signed in reads the workforce; an admin adds, edits and deactivates
+ * local workers and keeps positions while user sync is off.
+ */
 
 type Cursor = { lastName: string; firstName: string; id: string };
 
@@ -89,6 +105,56 @@ export function workersRoutes({ db }: Pick<Services, 'db'>) {
             fromProcore: r.procore_classification_id !== null,
           })),
         };
+      },
+    );
+
+    app.post(
+      '/companies/:companyId/workers',
+      { schema: { params, body: workerInputSchema, response: { 201: workerResponseSchema } } },
+      async (request, reply) => {
+        const { companyId } = requireAdmin(request);
+        const worker = await createLocalWorker(db, companyId, request.body);
+        return reply.code(201).send({ worker });
+      },
+    );
+
+    app.patch(
+      '/companies/:companyId/workers/:workerId',
+      {
+        schema: {
+          params: workerParamsSchema,
+          body: workerPatchSchema,
+          response: { 200: workerResponseSchema },
+        },
+      },
+      async (request) => {
+        const { companyId } = requireAdmin(request);
+        return { worker: await updateWorker(db, companyId, request.params.workerId, request.body) };
+      },
+    );
+
+    app.post(
+      '/companies/:companyId/positions',
+      { schema: { params, body: positionInputSchema, response: { 201: positionResponseSchema } } },
+      async (request, reply) => {
+        const { companyId } = requireAdmin(request);
+        return reply.code(201).send({ position: await createPosition(db, companyId, request.body.name) });
+      },
+    );
+
+    app.patch(
+      '/companies/:companyId/positions/:positionId',
+      {
+        schema: {
+          params: positionParamsSchema,
+          body: positionInputSchema,
+          response: { 200: positionResponseSchema },
+        },
+      },
+      async (request) => {
+        const { companyId } = requireAdmin(request);
+        const position = await renamePosition(db, companyId, request.params.positionId, request.body.name);
+        return { position };
       },
     );
   };

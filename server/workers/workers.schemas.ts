@@ -47,3 +47,50 @@ export type WorkerQuery = z.input<typeof workerQuerySchema>;
 export type WorkerQueryParams = Omit<WorkerQuery, 'limit'> & { limit?: number };
 export type Worker = z.infer<typeof workerSchema>;
 export type WorkerList = z.infer<typeof workerListSchema>;
+
+const trimmed = (max: number) => z.string().trim().min(1).max(max);
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .nullish()
+    .transform((v) => (v ? v : null));
+
+/** A local worker as the Workers page saves it; the phone is made E.164 by the service. */
+export const workerInputSchema = z.object({
+  firstName: trimmed(100),
+  lastName: trimmed(100),
+  phone: trimmed(40),
+  email: optionalText(254).refine((v) => v === null || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v), {
+    message: 'is not an email address',
+  }),
+  payrollId: optionalText(100),
+  positionId: id.nullish().transform((v) => v ?? null),
+});
+
+/** A change to a worker; `active: false` deactivates (never deletes). */
+export const workerPatchSchema = z
+  .object({
+    firstName: trimmed(100),
+    lastName: trimmed(100),
+    phone: trimmed(40),
+    email: workerInputSchema.shape.email,
+    payrollId: workerInputSchema.shape.payrollId,
+    positionId: workerInputSchema.shape.positionId,
+    active: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+export const workerParamsSchema = z.object({ companyId: id, workerId: id });
+export const workerResponseSchema = z.object({ worker: workerSchema });
+
+export const positionInputSchema = z.object({ name: trimmed(100) }).strict();
+export const positionParamsSchema = z.object({ companyId: id, positionId: id });
+export const positionSchema = z.object({ id, name: z.string(), fromProcore: z.boolean() });
+export const positionResponseSchema = z.object({ position: positionSchema });
+
+export type WorkerInput = z.input<typeof workerInputSchema>;
+export type WorkerPatch = z.input<typeof workerPatchSchema>;
+export type Position = z.infer<typeof positionSchema>;

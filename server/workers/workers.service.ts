@@ -3,6 +3,14 @@
  * takes the caller's transaction where it needs one); the Workers page reads through its routes.
  */
 
+export { createLocalWorker } from './local-workers';
+export {
+  findWorker,
+  listWorkersForSend,
+  setPositionClassification,
+  setWorkerPerson,
+  type WorkerForSend,
+} from './local-workers.repository';
 export { ensureClassificationPositions, listPositions } from './positions.repository';
 export {
   countSyncedActiveWorkers,

@@ -54,7 +54,7 @@ export function SettingsControls({ disabledReasonId }: { disabledReasonId: strin
   );
 }
 
-function Setting(props: {
+export function Setting(props: {
   kind: 'checkbox' | 'switch';
   label: string;
   hint: string;

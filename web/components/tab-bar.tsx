@@ -6,6 +6,11 @@ import './tab-bar.css';
 const TABS = [
   { path: '/', label: 'Users', matches: (p: string) => p === '/' || p.startsWith('/runs/') },
   { path: '/workers', label: 'Workers', matches: (p: string) => p === '/workers' },
+  {
+    path: '/timesheets',
+    label: 'Timesheets',
+    matches: (p: string) => p === '/timesheets' || p.startsWith('/timesheet-runs/'),
+  },
   { path: '/connection', label: 'Connection', matches: (p: string) => p === '/connection' },
 ];
 

@@ -4,7 +4,13 @@ import type { SyncSettings } from '../api-types';
 import { asApiError, failed, type Remote } from './remote';
 
 /** The settings a switch changes (`autosyncMinute` is read only). */
-export type SettingKey = 'syncClassifications' | 'autosync' | 'userSyncEnabled';
+export type SettingKey =
+  | 'syncClassifications'
+  | 'autosync'
+  | 'userSyncEnabled'
+  | 'autoSyncTimeCards'
+  | 'onlyApproved'
+  | 'includeSubWorkers';
 
 /** Each switch says what happened to its last change: saving, saved, or why it failed. */
 export type SaveState =

@@ -9,6 +9,8 @@ import { useApp } from '../context';
 const UsersScreen = lazy(() => import('./users').then((m) => m.UsersScreen));
 const RunDetailScreen = lazy(() => import('./run-detail').then((m) => m.RunDetailScreen));
 const WorkersScreen = lazy(() => import('./workers').then((m) => m.WorkersScreen));
+const TimesheetsScreen = lazy(() => import('./timesheets').then((m) => m.TimesheetsScreen));
+const TimesheetRunScreen = lazy(() => import('./timesheet-run').then((m) => m.TimesheetRunScreen));
 const ConnectionScreen = lazy(() => import('./connection').then((m) => m.ConnectionScreen));
 
 /** The signed-in app: who and which company, the tab bar, and the page. */
@@ -42,6 +44,8 @@ export function Shell() {
             <Route path="/" component={UsersScreen} />
             <Route path="/runs/:runId" component={RunDetailScreen} />
             <Route path="/workers" component={WorkersScreen} />
+            <Route path="/timesheets" component={TimesheetsScreen} />
+            <Route path="/timesheet-runs/:runId" component={TimesheetRunScreen} />
             <Route path="/connection" component={ConnectionScreen} />
             <Route default component={UsersScreen} />
           </Router>

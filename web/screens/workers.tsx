@@ -1,5 +1,6 @@
 import { useModel, useSignal } from '@preact/signals';
 import type { Worker } from '../api-types';
+import { AddWorker } from '../components/add-worker';
 import { EmptyState } from '../components/empty-state';
 import { ErrorBanner } from '../components/error-banner';
 import { Loading } from '../components/loading';
@@ -10,7 +11,7 @@ import { type WorkerFilters, WorkersModel } from '../models/workers.model';
 
 /** The workforce list: search, filters, where each worker comes from, and its last sync. */
 export function WorkersScreen() {
-  const { api } = useApp();
+  const { api, me } = useApp();
   const model = useModel(() => new WorkersModel(api));
   const f = model.filters.value;
   const set =
@@ -30,6 +31,11 @@ export function WorkersScreen() {
             Directory and they update here within seconds.
           </p>
         </div>
+        {me.isAdmin.value && (
+          <div class="page-head__tools">
+            <AddWorker onAdded={() => model.setFilter('q', model.filters.peek().q)} />
+          </div>
+        )}
       </div>
       <search class="filters" aria-label="Filter workers">
         <label class="field field--grow">

@@ -176,6 +176,9 @@ describeEachDatabase('sync, logs, settings and workers API', ({ db }) => {
       autosync: false,
       userSyncEnabled: true,
       autosyncMinute: 0,
+      autoSyncTimeCards: false,
+      onlyApproved: false,
+      includeSubWorkers: false,
     });
     const res = await app.inject({
       method: 'PATCH',

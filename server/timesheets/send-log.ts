@@ -1,0 +1,128 @@
+import type { FieldChange } from '../db/database';
+import type { RunRow, TimesheetEntryRow } from '../runs/runs.service';
+import type { SendEntry, SendRun } from './send-log.schemas';
+
+/** Rows → API objects, and the downloadable .txt of one timesheet send. */
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+function durationMs(run: Pick<RunRow, 'started_at' | 'finished_at'>): number | null {
+  return run.started_at && run.finished_at ? run.finished_at.getTime() - run.started_at.getTime() : null;
+}
+
+export function sendRunToApi(run: RunRow): SendRun {
+  return {
+    id: run.id,
+    trigger: run.trigger === 'auto' ? 'auto' : 'manual',
+    startedBy: run.started_by_name,
+    status: run.status === 'needs_review' ? 'failed' : run.status,
+    statusReason: run.status_reason,
+    scope: run.scope_project_id
+      ? {
+          projectId: run.scope_project_id,
+          projectName: run.scope_project_name,
+          from: run.scope_from ?? '',
+          to: run.scope_to ?? '',
+        }
+      : null,
+    queuedAt: run.queued_at.toISOString(),
+    startedAt: iso(run.started_at),
+    finishedAt: iso(run.finished_at),
+    durationMs: durationMs(run),
+    progress: { seen: run.seen, total: run.total },
+    counts: {
+      created: run.created,
+      updated: run.updated,
+      unchanged: run.unchanged,
+      skipped: run.skipped,
+      failed: run.failed,
+    },
+  };
+}
+
+export function sendEntryToApi(row: TimesheetEntryRow): SendEntry {
+  return {
+    id: row.id,
+    timesheetId: row.timesheet_id,
+    workerId: row.worker_id,
+    name: row.name,
+    projectId: row.procore_project_id,
+    projectName: row.project_name,
+    date: row.work_date,
+    hours: row.hours,
+    procoreEntryId: row.procore_entry_id,
+    action:
+      row.action === 'created' ||
+      row.action === 'updated' ||
+      row.action === 'unchanged' ||
+      row.action === 'skipped'
+        ? row.action
+        : 'failed',
+    reasonCode: row.reason_code,
+    reason: row.reason,
+    changes: row.changes as FieldChange[],
+  };
+}
+
+const SECTIONS: Array<{ title: string; action: SendEntry['action'] }> = [
+  { title: 'Created in Procore', action: 'created' },
+  { title: 'Updated in Procore', action: 'updated' },
+  { title: 'Unchanged (already in Procore as they are)', action: 'unchanged' },
+  { title: 'Not sent', action: 'skipped' },
+  { title: 'Failed', action: 'failed' },
+];
+
+const utc = (d: Date | null) => (d ? `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC` : '—');
+
+export function sendLogFileName(companyName: string, run: RunRow): string {
+  const slug =
+    companyName
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'company';
+  return `timesheet-sync-${slug}-${run.queued_at.toISOString().slice(0, 16).replace(/[T:]/g, '')}-${run.id}.txt`;
+}
+
+/** Sections in a fixed order; within one, by project, date, then worker. */
+export function renderSendLog(run: RunRow, companyName: string, entries: readonly SendEntry[]): string {
+  const api = sendRunToApi(run);
+  const out: string[] = [
+    `Timesheet Sync Log — ${companyName}`,
+    `Run ${run.id}: ${api.trigger === 'auto' ? 'Auto Sync Time Cards' : 'Sync Timesheets'}${run.started_by_name ? ` by ${run.started_by_name}` : ''}`,
+  ];
+  if (api.scope) {
+    out.push(
+      `Project: ${api.scope.projectName ?? api.scope.projectId} (Procore project ${api.scope.projectId}), ${api.scope.from} to ${api.scope.to}`,
+    );
+  } else {
+    out.push('Scope: every timesheet not yet in Procore as it stands');
+  }
+  out.push(
+    `Queued ${utc(run.queued_at)} · started ${utc(run.started_at)} · finished ${utc(run.finished_at)}`,
+    `Status: ${run.status}${run.status_reason ? ` — ${run.status_reason}` : ''}`,
+    `Timesheets: ${entries.length} · created ${api.counts.created} · updated ${api.counts.updated} · unchanged ${api.counts.unchanged} · not sent ${api.counts.skipped} · failed ${api.counts.failed}`,
+  );
+  const sorted = [...entries].sort(
+    (a, b) =>
+      (a.projectName ?? '').localeCompare(b.projectName ?? '') ||
+      (a.date ?? '').localeCompare(b.date ?? '') ||
+      a.name.localeCompare(b.name) ||
+      Number(a.id) - Number(b.id),
+  );
+  for (const section of SECTIONS) {
+    const list = sorted.filter((e) => e.action === section.action);
+    if (list.length === 0) continue;
+    out.push('', `${section.title} (${list.length})`);
+    for (const e of list) {
+      const parts = [
+        `${e.date ?? '—'}  ${e.name}  ${e.hours ?? '—'} h  ${e.projectName ?? `project ${e.projectId}`}`,
+      ];
+      if (e.procoreEntryId) parts.push(`Procore entry ${e.procoreEntryId}`);
+      if (e.changes.length > 0) {
+        parts.push(e.changes.map((c) => `${c.field} "${c.from ?? ''}" → "${c.to ?? ''}"`).join('; '));
+      }
+      if (e.reason) parts.push(e.reason);
+      out.push(`  ${parts.join(' — ')}`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,205 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { companyParamsSchema as params } from '../api.schemas';
+import { requireAdmin, sessionOf } from '../auth/request-context';
+import { notFound } from '../errors';
+import { isProcoreError } from '../procore/errors';
+import { procoreAppError } from '../procore/failure-policy';
+import { listRuns, listTimesheetEntries, requireRun } from '../runs/runs.service';
+import type { Services } from '../services';
+import { assertConnected, requestManualSend } from './send.service';
+import { renderSendLog, sendEntryToApi, sendLogFileName, sendRunToApi } from './send-log';
+import {
+  sendEntryListSchema,
+  sendEntryQuerySchema,
+  sendRunListQuerySchema,
+  sendRunListSchema,
+  sendRunParamsSchema,
+  sendRunResponseSchema,
+} from './send-log.schemas';
+import {
+  projectListSchema,
+  sendRequestSchema,
+  timesheetInputSchema,
+  timesheetListSchema,
+  timesheetParamsSchema,
+  timesheetPatchSchema,
+  timesheetResponseSchema,
+  timesheetWeekQuerySchema,
+} from './timesheets.schemas';
+import { createTimesheet, deleteTimesheet, listWeek, updateTimesheet } from './timesheets.service';
+
+/**
+ * The Timesheets page: Procore projects to pick from, the week grid (anyone signed in records and
+ * corrects time), Sync Timesheets (an admin), and Timesheet Sync Logs (anyone signed in).
+ */
+export function timesheetsRoutes(services: Pick<Services, 'db' | 'jobs' | 'companies'>) {
+  const { db, companies } = services;
+
+  async function projects(companyId: string) {
+    const procore = await companies.procoreFor(companyId);
+    const out: Array<{ id: string; name: string; projectNumber: string | null }> = [];
+    try {
+      for await (const p of procore.listProjects()) {
+        if (p.active !== false) out.push({ id: p.id, name: p.name, projectNumber: p.project_number ?? null });
+      }
+    } catch (err) {
+      if (isProcoreError(err)) throw procoreAppError(err);
+      throw err;
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async function timesheetRun(companyId: string, runId: string) {
+    const run = await requireRun(db, companyId, runId);
+    if (run.kind !== 'timesheets') throw notFound('Timesheet send');
+    return run;
+  }
+
+  return async function timesheetsRoutesPlugin(root: FastifyInstance) {
+    const app = root.withTypeProvider<ZodTypeProvider>();
+
+    app.get(
+      '/companies/:companyId/projects',
+      { schema: { params, response: { 200: projectListSchema } } },
+      async (request) => ({ projects: await projects(sessionOf(request).companyId) }),
+    );
+
+    app.get(
+      '/companies/:companyId/timesheets',
+      { schema: { params, querystring: timesheetWeekQuerySchema, response: { 200: timesheetListSchema } } },
+      async (request) => ({ timesheets: await listWeek(db, sessionOf(request).companyId, request.query) }),
+    );
+
+    app.post(
+      '/companies/:companyId/timesheets',
+      { schema: { params, body: timesheetInputSchema, response: { 201: timesheetResponseSchema } } },
+      async (request, reply) => {
+        const timesheet = await createTimesheet(db, sessionOf(request).companyId, request.body);
+        return reply.code(201).send({ timesheet });
+      },
+    );
+
+    app.patch(
+      '/companies/:companyId/timesheets/:timesheetId',
+      {
+        schema: {
+          params: timesheetParamsSchema,
+          body: timesheetPatchSchema,
+          response: { 200: timesheetResponseSchema },
+        },
+      },
+      async (request) => {
+        const { companyId } = sessionOf(request);
+        return { timesheet: await updateTimesheet(db, companyId, request.params.timesheetId, request.body) };
+      },
+    );
+
+    app.delete(
+      '/companies/:companyId/timesheets/:timesheetId',
+      { schema: { params: timesheetParamsSchema, response: { 204: z.null() } } },
+      async (request, reply) => {
+        await deleteTimesheet(db, sessionOf(request).companyId, request.params.timesheetId);
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.post(
+      '/companies/:companyId/timesheet-sends',
+      { schema: { params, body: sendRequestSchema, response: { 202: sendRunResponseSchema } } },
+      async (request, reply) => {
+        const session = requireAdmin(request);
+        assertConnected(await companies.find(session.companyId));
+        const { projectId, from, to } = request.body;
+        const name = await projects(session.companyId)
+          .then((list) => list.find((p) => p.id === projectId)?.name ?? null)
+          .catch(() => null);
+        const { run, created } = await requestManualSend(services, {
+          companyId: session.companyId,
+          projectId,
+          projectName: name,
+          from,
+          to,
+          startedByUserId: session.procoreUserId,
+          startedByName: session.userName,
+        });
+        return reply.code(202).send({ run: sendRunToApi(run), created });
+      },
+    );
+
+    app.get(
+      '/companies/:companyId/timesheet-sends',
+      { schema: { params, querystring: sendRunListQuerySchema, response: { 200: sendRunListSchema } } },
+      async (request) => {
+        const { companyId } = sessionOf(request);
+        const { cursor, limit } = request.query;
+        const rows = await listRuns(db, companyId, {
+          beforeId: cursor,
+          limit: limit + 1,
+          kind: 'timesheets',
+        });
+        const page = rows.slice(0, limit);
+        return {
+          runs: page.map(sendRunToApi),
+          nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
+        };
+      },
+    );
+
+    app.get(
+      '/companies/:companyId/timesheet-sends/:runId',
+      { schema: { params: sendRunParamsSchema, response: { 200: sendRunResponseSchema } } },
+      async (request) => {
+        const { companyId } = sessionOf(request);
+        return { run: sendRunToApi(await timesheetRun(companyId, request.params.runId)) };
+      },
+    );
+
+    app.get(
+      '/companies/:companyId/timesheet-sends/:runId/entries',
+      {
+        schema: {
+          params: sendRunParamsSchema,
+          querystring: sendEntryQuerySchema,
+          response: { 200: sendEntryListSchema },
+        },
+      },
+      async (request) => {
+        const { companyId } = sessionOf(request);
+        const run = await timesheetRun(companyId, request.params.runId);
+        const { action, q, cursor, limit } = request.query;
+        const rows = await listTimesheetEntries(db, companyId, run.id, {
+          action,
+          q: q || undefined,
+          afterId: cursor,
+          limit: limit + 1,
+        });
+        const page = rows.slice(0, limit);
+        return {
+          entries: page.map(sendEntryToApi),
+          nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
+        };
+      },
+    );
+
+    app.get(
+      '/companies/:companyId/timesheet-sends/:runId/log.txt',
+      { schema: { params: sendRunParamsSchema } },
+      async (request, reply) => {
+        const { companyId } = sessionOf(request);
+        const run = await timesheetRun(companyId, request.params.runId);
+        const company = await companies.find(companyId);
+        const name = company?.name ?? `Company ${companyId}`;
+        const entries = (await listTimesheetEntries(db, companyId, run.id, { limit: 1_000_000 })).map(
+          sendEntryToApi,
+        );
+        return reply
+          .type('text/plain; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${sendLogFileName(name, run)}"`)
+          .header('cache-control', 'no-store')
+          .send(renderSendLog(run, name, entries));
+      },
+    );
+  };
+}
