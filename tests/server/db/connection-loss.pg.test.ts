@@ -62,7 +62,7 @@ function watchProcess() {
   };
 }
 
-describe.skipIf(!url)('losing the PostgreSQL connection', () => {
+describe('losing the PostgreSQL connection', () => {
   let handle: DatabaseHandle;
   let database: string;
   const errors: Error[] = [];
