@@ -7,6 +7,9 @@ export const syncSettingsSchema = z.object({
   userSyncEnabled: z.boolean(),
   /** Minute past each hour when Autosync runs for this company (read only). */
   autosyncMinute: z.number().int().min(0).max(59),
+  /** When Autosync last ran for this company, and when it runs next (null when it is off). */
+  lastAutoSyncAt: z.string().nullable(),
+  nextAutoSyncAt: z.string().nullable(),
   /** Timesheets out (seed.md): send hourly, approved ones only, and make contacts for local workers. */
   autoSyncTimeCards: z.boolean(),
   onlyApproved: z.boolean(),

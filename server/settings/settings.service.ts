@@ -7,7 +7,7 @@ import type { SettingsPatch, SyncSettings } from './settings.schemas';
  * Per-company switches (seed.md: Sync Classifications, Autosync; design.md: user sync on/off).
  * A company gets its row when it connects; one that has none reads as the defaults.
  */
-export type CompanySettings = SyncSettings;
+export type CompanySettings = Omit<SyncSettings, 'lastAutoSyncAt' | 'nextAutoSyncAt'>;
 
 /** Spreads companies over the hour (design.md flow 5: not all at :00): FNV-1a of the id, mod 60. */
 export function autosyncMinuteFor(companyId: string): number {

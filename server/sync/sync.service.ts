@@ -1,6 +1,7 @@
-import type { SyncMode } from '../db/database';
+import type { Kysely } from 'kysely';
+import type { Database, SyncMode } from '../db/database';
 import { AppError, notFound } from '../errors';
-import { requestRun } from '../runs/runs.service';
+import { hourStart, requestRun } from '../runs/runs.service';
 import type { UserSyncDeps } from './run-sync';
 import { loadSyncCompany } from './sync-company';
 import { syncRunJob } from './sync-run.job';
@@ -9,7 +10,10 @@ export { applyUsers } from './apply-users';
 export { classificationLoader, settingsOf } from './full-sync';
 export type { UserSyncDeps } from './run-sync';
 export { type CompanyForSync, loadSyncCompany } from './sync-company';
-export { findSyncState } from './sync-state.repository';
+
+import { findSyncState } from './sync-state.repository';
+
+export { findSyncState };
 
 export interface SyncRequest {
   companyId: string;
@@ -33,4 +37,26 @@ export async function requestSync(deps: Pick<UserSyncDeps, 'db' | 'jobs'>, reque
   return requestRun(deps.db, { ...request, kind: 'users', now: request.now ?? new Date() }, (run) =>
     deps.jobs.send(syncRunJob, { companyId: run.company_id, runId: run.id }),
   );
+}
+
+/**
+ * When Autosync last ran for a company and when it runs next: at its minute of the hour, in the
+ * next hour whose run has not been claimed yet (autosync.job.ts). Null when Autosync is off.
+ */
+export async function autosyncSchedule(
+  db: Kysely<Database>,
+  companyId: string,
+  settings: { autosync: boolean; userSyncEnabled: boolean; autosyncMinute: number },
+  now: Date,
+): Promise<{ lastAutoSyncAt: string | null; nextAutoSyncAt: string | null }> {
+  const last = (await findSyncState(db, companyId))?.last_auto_sync_at ?? null;
+  if (!settings.autosync || !settings.userSyncEnabled) {
+    return { lastAutoSyncAt: last?.toISOString() ?? null, nextAutoSyncAt: null };
+  }
+  const thisHour = hourStart(now);
+  const claimedThisHour = last !== null && last >= thisHour;
+  const next = new Date(thisHour.getTime() + settings.autosyncMinute * 60_000);
+  // Past this hour's minute, or already run this hour: the same minute of the next hour.
+  if (claimedThisHour || next.getTime() + 60_000 <= now.getTime()) next.setTime(next.getTime() + 3_600_000);
+  return { lastAutoSyncAt: last?.toISOString() ?? null, nextAutoSyncAt: next.toISOString() };
 }

@@ -2,6 +2,7 @@ import type { SyncSettings } from '../api-types';
 import { useApp } from '../context';
 import type { SaveState, SettingKey } from '../models/settings.model';
 import './settings-controls.css';
+import { formatDateTime } from '../lib/format';
 
 /**
  * Sync Classifications (a checkbox) and Autosync (a switch), upper right of the Users page as in
@@ -50,6 +51,12 @@ export function SettingsControls({ disabledReasonId }: { disabledReasonId: strin
         save={saves.autosync}
         onChange={(v) => settings.set('autosync', v)}
       />
+      <p class="settings__schedule" data-testid="autosync-schedule">
+        {values.autosync && values.nextAutoSyncAt
+          ? `Next automatic sync ${formatDateTime(values.nextAutoSyncAt)}`
+          : 'Autosync is off'}
+        {values.lastAutoSyncAt ? ` · last ${formatDateTime(values.lastAutoSyncAt)}` : ''}
+      </p>
     </fieldset>
   );
 }

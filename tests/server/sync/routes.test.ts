@@ -176,6 +176,8 @@ describeEachDatabase('sync, logs, settings and workers API', ({ db }) => {
       autosync: false,
       userSyncEnabled: true,
       autosyncMinute: 0,
+      lastAutoSyncAt: null,
+      nextAutoSyncAt: null,
       autoSyncTimeCards: false,
       onlyApproved: false,
       includeSubWorkers: false,
@@ -187,6 +189,11 @@ describeEachDatabase('sync, logs, settings and workers API', ({ db }) => {
       payload: { autosync: true, syncClassifications: true },
     });
     expect(res.json()).toMatchObject({ autosync: true, syncClassifications: true });
+    // The page can say when the next automatic sync runs: at the company's minute, within the hour.
+    const next = new Date(res.json().nextAutoSyncAt);
+    expect(next.getUTCMinutes()).toBe(res.json().autosyncMinute);
+    expect(next.getTime() - Date.now()).toBeGreaterThan(-60_000);
+    expect(next.getTime() - Date.now()).toBeLessThanOrEqual(3_600_000);
     expect((await get(`/api/companies/${b.id}/settings`, b)).json()).toMatchObject({ autosync: false });
   });
 
