@@ -78,7 +78,12 @@ export const SyncRunsModel = createModel((api: Api): SyncRunsModel => {
   };
 
   void refresh();
-  effect(() => poll(refresh, () => (activeRun.peek() ? FAST_POLL_MS : SLOW_POLL_MS)));
+  let kick = () => {};
+  effect(() => {
+    const poller = poll(refresh, () => (activeRun.peek() ? FAST_POLL_MS : SLOW_POLL_MS));
+    kick = poller.kick;
+    return poller;
+  });
 
   return {
     runs: computed(() => runs.value),
@@ -96,6 +101,7 @@ export const SyncRunsModel = createModel((api: Api): SyncRunsModel => {
         const { run } = await api.startSync();
         mergeRun(run); // pressing again returns the run already going: the button shows it either way
         start.value = IDLE;
+        kick(); // live progress from the first second, not after the slow poll's next turn
       } catch (err) {
         start.value = { status: 'error', message: asApiError(err).message };
       }
