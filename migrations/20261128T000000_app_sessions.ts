@@ -42,7 +42,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('ended_at', 'timestamptz')
     .addColumn('ended_reason', 'text')
     .execute();
-  await sql`create index app_sessions_company_idx on app_sessions (company_id) where ended_at is null`.execute(db);
+  await sql`create index app_sessions_company_idx on app_sessions (company_id) where ended_at is null`.execute(
+    db,
+  );
 
   await db.schema
     .alterTable('auth_handoffs')

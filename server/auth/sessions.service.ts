@@ -90,7 +90,9 @@ export function createSessionsService(deps: SessionsDeps) {
   function seal(id: string, t: { accessToken: string; refreshToken: string | null; expiresIn: number }) {
     return {
       accessTokenEnc: encryptSecret(keyring, t.accessToken, sealContext(id, 'access')),
-      refreshTokenEnc: t.refreshToken ? encryptSecret(keyring, t.refreshToken, sealContext(id, 'refresh')) : null,
+      refreshTokenEnc: t.refreshToken
+        ? encryptSecret(keyring, t.refreshToken, sealContext(id, 'refresh'))
+        : null,
       accessExpiresAt: new Date(deps.now().getTime() + t.expiresIn * 1000),
       keyId: keyring.current.id,
     };
@@ -184,7 +186,11 @@ export function createSessionsService(deps: SessionsDeps) {
   type Recheck = { kind: 'ok'; isAdmin: boolean } | { kind: 'refused'; reason: string } | { kind: 'skipped' };
 
   /** Is the person still in the company, and still an admin? Asked of Procore as the person. */
-  async function recheck(row: repo.SessionRow, company: Company, requestLog: FastifyBaseLogger): Promise<Recheck> {
+  async function recheck(
+    row: repo.SessionRow,
+    company: Company,
+    requestLog: FastifyBaseLogger,
+  ): Promise<Recheck> {
     const companyId = row.company_id;
     try {
       const token = await personToken(row);
@@ -221,7 +227,10 @@ export function createSessionsService(deps: SessionsDeps) {
         };
       }
       if (kind === 'access' || kind === 'permanent') {
-        requestLog.info({ err, companyId, procoreUserId: row.procore_user_id }, 'Procore refused a session renewal');
+        requestLog.info(
+          { err, companyId, procoreUserId: row.procore_user_id },
+          'Procore refused a session renewal',
+        );
         return {
           kind: 'refused',
           reason: `Procore no longer accepts ${row.user_name}'s sign-in to Worker Sync for ${company.name}. Connect to Procore again to continue.`,
@@ -229,7 +238,10 @@ export function createSessionsService(deps: SessionsDeps) {
       }
       // Procore unreachable (or a bug): keep the person working on what Procore said last time,
       // and ask again at the next renewal.
-      requestLog.warn({ err, companyId }, 'could not re-check access in Procore at renewal; trying next time');
+      requestLog.warn(
+        { err, companyId },
+        'could not re-check access in Procore at renewal; trying next time',
+      );
       await repo.releaseCheck(db, row.id);
       return { kind: 'skipped' };
     }
@@ -321,7 +333,8 @@ export function createSessionsService(deps: SessionsDeps) {
       const rows = await repo.listOpenWithTokens(db, companyId);
       await Promise.all(rows.map((row) => revokeGrant(row)));
       const ended = await repo.endCompanySessions(db, companyId, reason, deps.now());
-      if (ended > 0) log.info({ companyId, sessions: ended }, 'ended every session of a disconnected company');
+      if (ended > 0)
+        log.info({ companyId, sessions: ended }, 'ended every session of a disconnected company');
     },
   };
 }

@@ -100,7 +100,10 @@ export async function completeSignIn(
       }
       await ensureSettings(deps.db, company.id);
       await deps.hooks.register(company.id);
-      log.info({ companyId: company.id, accessMode: background.mode, rule: access.rule }, 'company connected');
+      log.info(
+        { companyId: company.id, accessMode: background.mode, rule: access.rule },
+        'company connected',
+      );
     } else if (access.isAdmin) {
       // An admin opening the app is a good moment to make sure Procore still has our hook; a
       // failure here must not keep them out (the hourly check tries again).

@@ -216,7 +216,10 @@ export function oauthRoutes(
         }
         if (session.companyId !== request.body.companyId) {
           forget();
-          throw new AppError('unauthorized', 'This session is for another Procore company. Connect to Procore.');
+          throw new AppError(
+            'unauthorized',
+            'This session is for another Procore company. Connect to Procore.',
+          );
         }
         return answer(reply, session, handle);
       },
