@@ -34,8 +34,8 @@ import * as repo from './sessions.repository';
  * Procore again, at most every `config.session.recheckSeconds`, whether the person is still in the
  * company and still an admin, with the person's own Procore grant (kept encrypted on the row).
  */
-export const HANDLE_IDLE_MS = 8 * 60 * 60 * 1000;
-export const SIGN_IN_MAX_MS = 7 * 24 * 60 * 60 * 1000;
+const HANDLE_IDLE_MS = 8 * 60 * 60 * 1000;
+const SIGN_IN_MAX_MS = 7 * 24 * 60 * 60 * 1000;
 /** A re-check that has not finished in this long may be taken over by another renewal. */
 const CHECK_CLAIM_MS = 60_000;
 

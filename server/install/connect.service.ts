@@ -20,7 +20,7 @@ export class ConnectRefused extends Error {
   }
 }
 
-export function notInstalledMessage(companyName: string): string {
+function notInstalledMessage(companyName: string): string {
   return `Worker Sync is not installed in ${companyName}. A company admin has to install it from the Procore App Marketplace first; then connect it here.`;
 }
 
