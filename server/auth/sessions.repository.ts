@@ -203,10 +203,26 @@ export async function endCompanySessions(
   return Number(result.numUpdatedRows);
 }
 
-/** Rows of sign-ins that ended or ran out long ago: nothing in them is needed any more. */
-export async function purgeSessions(db: Kysely<Database>, before: Date): Promise<void> {
-  await db
-    .deleteFrom('app_sessions')
-    .where((eb) => eb.or([eb('ended_at', '<', before), eb('expires_at', '<', before)]))
+/**
+ * Sign-ins that ended, ran out, or lay unused since `idleBefore`, before `before`: nothing in them
+ * is needed any more. Returned with any Procore grant they still hold, to revoke before deleting.
+ */
+export function listPurgeable(db: Kysely<Database>, before: Date, idleBefore: Date) {
+  return db
+    .selectFrom('app_sessions')
+    .select(['id', 'access_token_enc', 'refresh_token_enc'])
+    .where((eb) =>
+      eb.or([
+        eb('ended_at', '<', before),
+        eb('expires_at', '<', before),
+        eb('last_used_at', '<', idleBefore),
+      ]),
+    )
+    .limit(100)
     .execute();
+}
+
+export async function deleteSessions(db: Kysely<Database>, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.deleteFrom('app_sessions').where('id', 'in', ids).execute();
 }

@@ -252,8 +252,15 @@ export function createSessionsService(deps: SessionsDeps) {
     async start(input: SessionStart): Promise<string> {
       const id = randomUUID();
       const now = deps.now();
-      // Each sign-in sweeps away the rows of long-gone ones: no schedule needed for so little.
-      await repo.purgeSessions(db, new Date(now.getTime() - 24 * 60 * 60 * 1000));
+      // Each sign-in sweeps away long-gone ones (a day past their end), revoking any Procore grant
+      // a lapsed one still holds: no schedule needed for so little.
+      const dayAgo = now.getTime() - 24 * 60 * 60 * 1000;
+      const gone = await repo.listPurgeable(db, new Date(dayAgo), new Date(dayAgo - HANDLE_IDLE_MS));
+      await Promise.all(gone.filter((row) => row.access_token_enc).map((row) => revokeGrant(row)));
+      await repo.deleteSessions(
+        db,
+        gone.map((row) => row.id),
+      );
       const company = await companies.find(input.companyId);
       await repo.insertSession(db, {
         id,

@@ -27,7 +27,9 @@ let appUrl = '';
 let dataDir = '';
 
 test.beforeAll(async () => {
-  test.setTimeout(90_000);
+  // A fresh data directory is migrated first (pg-boss's schema too): on a small machine, while
+  // Playwright's own app server starts beside it, that can take a minute or more.
+  test.setTimeout(200_000);
   const [appPort, sandboxPort] = [await freePort(), await freePort()];
   dataDir = mkdtempSync(join(tmpdir(), 'pws-e2e-session-'));
   server = startServerProcess({
@@ -39,7 +41,7 @@ test.beforeAll(async () => {
   });
   sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
   appUrl = `http://localhost:${appPort}`;
-  await waitForHttp(`http://127.0.0.1:${appPort}/readyz`, 60_000);
+  await waitForHttp(`http://127.0.0.1:${appPort}/readyz`, 180_000);
   await waitForHttp(`${sandboxUrl}/_sandbox`, 10_000);
 });
 
@@ -282,3 +284,29 @@ for (const mode of ['blocked', 'allowed'] as const) {
     }
   });
 }
+
+test('where the frame keeps neither storage nor cookies, one click on Connect brings the admin back', async () => {
+  const context = await browserFor('blocked');
+  try {
+    const page = await context.newPage();
+    await resetSandbox(page);
+    let app = await openProcore(page);
+    await connectAs(page, app, /Dana Whitfield/);
+    await expect(signedIn(app)).toBeVisible({ timeout: 15_000 });
+
+    // What a browser that keeps no cookie for the frame would have at the reload: nothing.
+    await context.clearCookies({ name: /^__Host-pws_session_/ });
+    await page.reload();
+    app = frameOf(page);
+    const connect = app.getByRole('button', { name: 'Connect to Procore' });
+    await expect(connect).toBeEnabled({ timeout: 15_000 });
+    await expect(app.getByText(/Connect brings you back without a new sign-in/)).toBeVisible();
+    await shot(page, 'session-reconnect-no-storage-no-cookies');
+    // One click; Procore itself would not ask again, the sandbox's sign-in page asks who you are.
+    const popup = await connectAs(page, app, /Dana Whitfield/);
+    await popup.waitForEvent('close', { timeout: 15_000 }).catch(() => undefined);
+    await expect(signedIn(app)).toBeVisible({ timeout: 15_000 });
+  } finally {
+    await context.close();
+  }
+});
