@@ -90,6 +90,7 @@ export async function buildApp(
   await app.register(apiScope, {
     prefix: '/api',
     appSecret: config.appSecret,
+    gate: (verified) => services.sessions.gate(verified),
     routes: [
       connectionRoutes(services),
       syncRoutes(services),

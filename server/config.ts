@@ -74,6 +74,8 @@ const envSchema = z.object({
       return origins;
     }),
   SANDBOX_PORT: port.default(4000),
+  SESSION_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(900),
+  SESSION_RECHECK_SECONDS: z.coerce.number().int().min(0).max(86_400).default(900),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -98,6 +100,12 @@ export interface Config {
   };
   readonly frameOrigins: readonly string[];
   readonly logLevel: string;
+  readonly session: {
+    /** How long one session token lives; the frame renews it before then (server/auth). */
+    readonly ttlSeconds: number;
+    /** At most this often a renewal asks Procore again about the person's access. */
+    readonly recheckSeconds: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -173,6 +181,7 @@ export function parseConfig(
       ...(sandbox ? [sandboxBase] : []),
     ],
     logLevel: e.LOG_LEVEL,
+    session: { ttlSeconds: e.SESSION_TTL_SECONDS, recheckSeconds: e.SESSION_RECHECK_SECONDS },
   };
   return deepFreeze(config);
 }

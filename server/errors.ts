@@ -5,6 +5,10 @@
 export type ErrorCode =
   | 'invalid_input'
   | 'unauthorized'
+  /** The session token ran out: the frame renews it with its refresh handle and tries again. */
+  | 'session_expired'
+  /** The session was ended for a reason the message gives (Disconnect, uninstall, access lost). */
+  | 'session_ended'
   | 'forbidden'
   | 'not_found'
   | 'conflict'
@@ -17,6 +21,8 @@ export type ErrorCode =
 const STATUS: Record<ErrorCode, number> = {
   invalid_input: 400,
   unauthorized: 401,
+  session_expired: 401,
+  session_ended: 401,
   forbidden: 403,
   not_found: 404,
   conflict: 409,

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
+import { createSessionsService, type SessionsService } from './auth/sessions.service';
 import { type CompaniesService, createCompaniesService } from './companies/companies.service';
 import type { Config } from './config';
 import type { DatabaseHandle } from './db/connect';
@@ -30,6 +31,8 @@ export interface Services {
   procore: ProcoreClient;
   jobs: Jobs;
   companies: CompaniesService;
+  /** Sign-ins: refresh handles, renewal, and the `/api` scope's epoch check (auth/). */
+  sessions: SessionsService;
   /** The connect flow's view of Procore (install/). */
   connect: ConnectGateway;
   /** How a user sync reads a company's Procore users (sync/). */
@@ -65,6 +68,10 @@ export async function createServices(
   const procore = createProcoreClient({ config, db });
   const companies = createCompaniesService({ db, procore });
   const schedules = options.schedule ?? true;
+  const now = options.now ?? (() => new Date());
+  const sessions = createSessionsService({ db, config, procore, companies, log, now });
+  // Disconnect or uninstall: every session of the company ends, and their Procore grants go.
+  companies.afterDisconnect((companyId) => sessions.endCompany(companyId));
   const boss = await startJobQueue(database, (err) => log.error({ err }, 'job queue error'), {
     schedule: schedules,
   });
@@ -77,10 +84,11 @@ export async function createServices(
     database,
     db,
     log,
-    now: options.now ?? (() => new Date()),
+    now,
     procore,
     jobs,
     companies,
+    sessions,
     connect: createConnectGateway(procore, {
       loginUrl: config.procore.loginUrl,
       clientId: config.procore.clientId,

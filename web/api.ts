@@ -110,3 +110,14 @@ export type Api = ReturnType<typeof createApi>;
 export function exchangeHandoff(code: string): Promise<SessionResponse> {
   return request<SessionResponse>('/auth/session', { method: 'POST', body: { code } });
 }
+
+/**
+ * A fresh session token from the sign-in's refresh handle: the one in sessionStorage when the
+ * frame has storage, else the partitioned cookie the browser sends by itself.
+ */
+export function renewSession(companyId: string, handle: string | undefined): Promise<SessionResponse> {
+  return request<SessionResponse>('/auth/session/renew', {
+    method: 'POST',
+    body: handle ? { companyId, handle } : { companyId },
+  });
+}

@@ -1,14 +1,17 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { AppError } from '../errors';
-import { sessionKey, verifySession } from './session';
+import { sessionKey, type VerifiedSession, verifySession } from './session';
 
 /**
  * The `/api` scope. One onRequest hook proves, before any route runs, that the caller holds a
- * valid session and that the company in the path is the session's company. Every route of the
+ * valid session, that the company in the path is the session's company, and that the company
+ * has not been disconnected since the session was issued (its session epoch). Every route of the
  * app's JSON API is registered inside this scope; none opts in by path prefix (style.md rule 8).
  */
 export interface ApiScopeOptions {
   appSecret: string;
+  /** Why a signed session may no longer be used (sessions.service.ts `gate`); null when it may. */
+  gate: (verified: VerifiedSession) => Promise<string | null>;
   routes: FastifyPluginAsync[];
 }
 
@@ -22,12 +25,10 @@ export async function apiScope(app: FastifyInstance, opts: ApiScopeOptions) {
     if (!token) throw new AppError('unauthorized', 'Sign in to Procore to continue.');
     const verified = await verifySession(key, token);
     if (!verified.ok) {
-      throw new AppError(
-        'unauthorized',
-        verified.problem === 'expired'
-          ? 'Your session has expired. Connect to Procore again to continue.'
-          : 'Your session is not valid. Connect to Procore again to continue.',
-      );
+      // An expired token is the ordinary case the frame renews and retries; a bad one is not.
+      throw verified.problem === 'expired'
+        ? new AppError('session_expired', 'Your session has expired. Connect to Procore again to continue.')
+        : new AppError('unauthorized', 'Your session is not valid. Connect to Procore again to continue.');
     }
     const params = request.params as Record<string, string | undefined>;
     const companyId = params.companyId;
@@ -40,6 +41,8 @@ export async function apiScope(app: FastifyInstance, opts: ApiScopeOptions) {
         'Your session is for another Procore company. Open the app from that company.',
       );
     }
+    const refused = await opts.gate(verified);
+    if (refused) throw new AppError('session_ended', refused);
     request.session = verified.session;
   });
 

@@ -3,11 +3,12 @@ import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { SessionContext } from './request-context';
 
 /**
- * The iframe's session: a short-lived JWT signed with a key derived from APP_SECRET, bound to one
- * Procore user and one company, kept in sessionStorage and sent as `Authorization: Bearer` — no
- * third-party cookie needed (procore-app.md §2.4, toolchain.md §6).
+ * The iframe's session token: a short-lived JWT signed with a key derived from APP_SECRET, bound
+ * to one Procore user, one company and the company's session epoch, sent as
+ * `Authorization: Bearer` (procore-app.md §2.4, toolchain.md §6). It is renewed before it expires
+ * with the sign-in's refresh handle (sessions.service.ts); its lifetime is SESSION_TTL_SECONDS.
  */
-export const SESSION_TTL_SECONDS = 60 * 60;
+export const SESSION_TTL_SECONDS = 15 * 60;
 const ISSUER = 'procore-worker-sync';
 const AUDIENCE = 'procore-worker-sync/iframe';
 
@@ -20,13 +21,35 @@ export interface IssuedSession {
   expiresAt: Date;
 }
 
+/** What a token carries besides who and where: the sign-in it belongs to and the company epoch. */
+export interface SessionClaims extends SessionContext {
+  /** The company's session epoch when the token was issued (0 for a company never disconnected). */
+  epoch?: number;
+  /** The sign-in (`app_sessions.id`) the token renews from. */
+  sessionId?: string;
+}
+
+export interface VerifiedSession {
+  session: SessionContext;
+  epoch: number;
+  sessionId: string | null;
+}
+
 export async function issueSession(
   key: Uint8Array,
-  session: SessionContext,
+  session: SessionClaims,
   now = new Date(),
+  ttlSeconds = SESSION_TTL_SECONDS,
 ): Promise<IssuedSession> {
-  const expiresAt = new Date(now.getTime() + SESSION_TTL_SECONDS * 1000);
-  const token = await new SignJWT({ cid: session.companyId, name: session.userName, adm: session.isAdmin })
+  const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
+  const claims: Record<string, unknown> = {
+    cid: session.companyId,
+    name: session.userName,
+    adm: session.isAdmin,
+    gen: session.epoch ?? 0,
+  };
+  if (session.sessionId) claims.sid = session.sessionId;
+  const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuer(ISSUER)
     .setAudience(AUDIENCE)
@@ -42,23 +65,30 @@ export type SessionProblem = 'expired' | 'invalid';
 export async function verifySession(
   key: Uint8Array,
   token: string,
-): Promise<{ ok: true; session: SessionContext } | { ok: false; problem: SessionProblem }> {
+): Promise<({ ok: true } & VerifiedSession) | { ok: false; problem: SessionProblem }> {
   try {
     const { payload } = await jwtVerify(token, key, {
       issuer: ISSUER,
       audience: AUDIENCE,
       algorithms: ['HS256'],
     });
-    const { sub, cid, name, adm } = payload;
+    const { sub, cid, name, adm, gen, sid } = payload;
     if (
       typeof sub !== 'string' ||
       typeof cid !== 'string' ||
       typeof name !== 'string' ||
-      typeof adm !== 'boolean'
+      typeof adm !== 'boolean' ||
+      (gen !== undefined && (typeof gen !== 'number' || !Number.isInteger(gen))) ||
+      (sid !== undefined && typeof sid !== 'string')
     ) {
       return { ok: false, problem: 'invalid' };
     }
-    return { ok: true, session: { procoreUserId: sub, companyId: cid, userName: name, isAdmin: adm } };
+    return {
+      ok: true,
+      session: { procoreUserId: sub, companyId: cid, userName: name, isAdmin: adm },
+      epoch: typeof gen === 'number' ? gen : 0,
+      sessionId: typeof sid === 'string' ? sid : null,
+    };
   } catch (err) {
     return { ok: false, problem: err instanceof joseErrors.JWTExpired ? 'expired' : 'invalid' };
   }

@@ -17,6 +17,7 @@ const COMPANY_COLUMNS = [
   'service_account_user_id',
   'webhook_hook_id',
   'webhook_last_delivery_at',
+  'session_epoch',
 ] as const;
 
 export function findCompany(db: Kysely<Database>, companyId: string) {
@@ -113,6 +114,8 @@ export async function markDisconnected(
       disconnected_at: now,
       webhook_hook_id: null,
       webhook_secret_hash: null,
+      // Every session issued before this moment is refused from now on (server/auth).
+      session_epoch: sql<number>`session_epoch + 1`,
       updated_at: now,
     })
     .where('id', '=', companyId)

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
-import { notFound } from '../errors';
+import { AppError, notFound } from '../errors';
 import type { CompanySession, ProcoreClient } from '../procore/client';
 import { classifyFailure } from '../procore/failure-policy';
 import { stopActiveRuns } from '../runs/runs.service';
@@ -16,12 +16,23 @@ export const findCompany = repo.findCompany;
 export const UNINSTALLED_REASON =
   'Worker Sync was uninstalled from this company in Procore. A company admin can connect it again.';
 
+/** What every refused Procore use of a disconnected company says (Sync, Preview, sessions). */
+export function disconnectedMessage(companyName: string): string {
+  return `Worker Sync is disconnected from ${companyName}. Connect it again to sync.`;
+}
+
+/** Told when a company was disconnected (Disconnect or uninstall), after the row says so. */
+export type DisconnectListener = (companyId: string) => Promise<void>;
+
 export function createCompaniesService(deps: { db: Kysely<Database>; procore: ProcoreClient }) {
   const { db, procore } = deps;
+  const disconnectListeners: DisconnectListener[] = [];
 
   async function markDisconnected(companyId: string, reason: string): Promise<boolean> {
     await stopActiveRuns(db, companyId, reason);
-    return repo.markDisconnected(db, companyId, reason);
+    const changed = await repo.markDisconnected(db, companyId, reason);
+    if (changed) for (const listener of disconnectListeners) await listener(companyId);
+    return changed;
   }
 
   async function markUninstalled(companyId: string): Promise<void> {
@@ -46,6 +57,11 @@ export function createCompaniesService(deps: { db: Kysely<Database>; procore: Pr
      */
     async procoreFor(companyId: string): Promise<CompanySession> {
       const company = await repo.findCompany(db, companyId);
+      // After Disconnect nothing reaches Procore for the company, whoever asks (Sync, Preview, a
+      // job queued before it): the tokens are revoked and the admin chose to stop.
+      if (company?.connection_state === 'disconnected') {
+        throw new AppError('not_connected', disconnectedMessage(company.name));
+      }
       return procore.forCompany(companyId, {
         auth: company?.access_mode === 'user_token' ? 'user' : 'service',
       });
@@ -57,8 +73,16 @@ export function createCompaniesService(deps: { db: Kysely<Database>; procore: Pr
     webhookSecret: (companyId: string) => repo.findWebhookSecret(db, companyId),
     noteWebhookDelivery: (companyId: string) => repo.touchWebhookDelivery(db, companyId),
 
-    /** Stops the company's pending runs and marks it disconnected; keeps workers and logs. */
+    /**
+     * Stops the company's pending runs and marks it disconnected, bumping its session epoch so
+     * every session of the company is refused at once; keeps workers and logs.
+     */
     markDisconnected,
+
+    /** Runs `listener` after each disconnect (the sessions end theirs: server/auth). */
+    afterDisconnect(listener: DisconnectListener): void {
+      disconnectListeners.push(listener);
+    },
 
     /**
      * Procore answered 403 "App is not connected to this company" (procore-api.md §1.4): the app

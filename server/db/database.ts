@@ -32,6 +32,8 @@ export interface CompaniesTable {
   webhook_hook_id: string | null;
   webhook_secret_hash: string | null;
   webhook_last_delivery_at: Timestamp | null;
+  /** migrations/20261128T010000_app_sessions.ts: bumped at Disconnect and uninstall. */
+  session_epoch: Generated<number>;
   created_at: CreatedAt;
   updated_at: DefaultedTimestamp;
 }
@@ -267,11 +269,40 @@ export interface AuthHandoffsTable {
   created_at: CreatedAt;
   expires_at: Timestamp;
   used_at: Timestamp | null;
+  session_id: string | null;
+}
+
+export type AdminRule = 'manifest' | 'template';
+export type ProcoreGrant = 'own' | 'company' | 'none';
+
+/** migrations/20261128T010000_app_sessions.ts: one row per sign-in (server/auth). */
+export interface AppSessionsTable {
+  id: string;
+  handle_hash: string | null;
+  company_id: Id;
+  company_epoch: number;
+  procore_user_id: Id;
+  user_name: string;
+  is_admin: boolean;
+  admin_rule: AdminRule;
+  procore_grant: ProcoreGrant;
+  access_token_enc: string | null;
+  refresh_token_enc: string | null;
+  access_expires_at: Timestamp | null;
+  key_id: string | null;
+  created_at: CreatedAt;
+  last_used_at: DefaultedTimestamp;
+  expires_at: Timestamp;
+  checked_at: DefaultedTimestamp;
+  check_claimed_until: Timestamp | null;
+  ended_at: Timestamp | null;
+  ended_reason: string | null;
 }
 
 export interface Database {
   oauth_states: OauthStatesTable;
   auth_handoffs: AuthHandoffsTable;
+  app_sessions: AppSessionsTable;
   companies: CompaniesTable;
   company_settings: CompanySettingsTable;
   user_sync_state: UserSyncStateTable;

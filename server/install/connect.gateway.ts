@@ -1,3 +1,6 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { CompanyAccess } from '../auth/company-access';
+
 /**
  * What the connect flow needs from Procore, kept narrow so the flow reads as the steps of
  * design.md flow 1 and 2. Implemented over the Procore client in `procore-connect.gateway.ts`.
@@ -30,13 +33,24 @@ export interface ConnectGateway {
   me(accessToken: string): Promise<SignInUser>;
   /** The companies the signed-in user can see (with the user's own token). */
   companies(accessToken: string): Promise<ProcoreCompanyRef[]>;
-  /** Whether the signed-in user is a company admin in Procore (README, "Who may do what"). */
-  isCompanyAdmin(accessToken: string, companyId: string, me: SignInUser): Promise<boolean>;
-  /** Service account (DMSA) when the app is installed with one, else the connecting admin's token. */
+  /**
+   * What Procore lets the signed-in user do in the company, and whether that makes a company admin
+   * (server/auth/company-access.ts; README, "Who may do what"). Logs the rule that decided.
+   */
+  companyAccess(
+    accessToken: string,
+    companyId: string,
+    me: SignInUser,
+    log: FastifyBaseLogger,
+  ): Promise<CompanyAccess>;
+  /**
+   * Service account (DMSA) when the app is installed with one, else the connecting admin's token.
+   * Throws Procore's "App is not connected" when the app is not installed in the company.
+   */
   backgroundAccess(companyId: string): Promise<BackgroundAccess>;
   revokeToken(token: string): Promise<void>;
   /** Stores the connecting admin's tokens, encrypted, for background access without a service account. */
   saveUserTokens(companyId: string, procoreUserId: string, tokens: SignInTokens): Promise<void>;
-  /** Revokes and deletes every stored token of the company. */
+  /** Revokes and deletes every token the app holds for the company: the admin's and the service account's. */
   forgetTokens(companyId: string): Promise<void>;
 }

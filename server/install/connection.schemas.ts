@@ -27,5 +27,12 @@ export const sessionResponseSchema = z.object({
   companyId: z.string(),
   userName: z.string(),
   isAdmin: z.boolean(),
+  /**
+   * The sign-in's refresh handle, only when the one-time code is traded. The same value is in a
+   * partitioned HttpOnly cookie; the frame keeps this copy in sessionStorage where it has storage.
+   */
+  handle: z.string().optional(),
+  /** When the handle lapses unless a renewal uses it again. */
+  handleExpiresAt: z.string(),
 });
 export type SessionResponse = z.infer<typeof sessionResponseSchema>;

@@ -39,6 +39,8 @@ export interface Handoff {
   procoreUserId: string;
   userName: string;
   isAdmin: boolean;
+  /** The sign-in (server/auth `app_sessions`) the code hands over. */
+  sessionId: string;
   expiresAt: Date;
 }
 
@@ -51,6 +53,7 @@ export async function insertHandoff(db: Kysely<Database>, handoff: Handoff): Pro
       procore_user_id: handoff.procoreUserId,
       user_name: handoff.userName,
       is_admin: handoff.isAdmin,
+      session_id: handoff.sessionId,
       expires_at: handoff.expiresAt,
     })
     .execute();
@@ -63,6 +66,6 @@ export function useHandoff(db: Kysely<Database>, codeHash: string, now: Date) {
     .where('code_hash', '=', codeHash)
     .where('used_at', 'is', null)
     .where('expires_at', '>', now)
-    .returning(['company_id', 'procore_user_id', 'user_name', 'is_admin'])
+    .returning(['company_id', 'procore_user_id', 'user_name', 'is_admin', 'session_id'])
     .executeTakeFirst();
 }

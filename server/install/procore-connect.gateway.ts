@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { readCompanyAccess } from '../auth/company-access';
 import type { ProcoreClient } from '../procore/client';
 import { classifyFailure } from '../procore/failure-policy';
 import type {
@@ -8,18 +8,6 @@ import type {
   SignInTokens,
   SignInUser,
 } from './connect.gateway';
-
-/**
- * Procore has no "is admin" flag. A company user's list record carries its company permission
- * template (procore-api.md §2.2, `company_permission_template {id, name, type}`), and company admin
- * rights come from that template; Worker Sync treats a template whose name says "Admin" as a
- * company admin (README, "Who may do what").
- */
-const permissionHolder = z.looseObject({
-  id: z.union([z.number(), z.string()]).transform(String),
-  company_permission_template: z.looseObject({ name: z.string().nullish() }).nullish(),
-});
-const ADMIN_TEMPLATE = /\badmin\b/i;
 
 export function createConnectGateway(
   client: ProcoreClient,
@@ -56,18 +44,8 @@ export function createConnectGateway(
       return all.map((c) => ({ id: c.id, name: c.name }));
     },
 
-    async isCompanyAdmin(accessToken, companyId, me) {
-      const users = client
-        .withAccessToken(accessToken)
-        .forCompany(companyId)
-        .listCompanyUsers({ search: me.login });
-      for await (const user of users) {
-        const parsed = permissionHolder.safeParse(user);
-        if (parsed.success && parsed.data.id === me.id) {
-          return ADMIN_TEMPLATE.test(parsed.data.company_permission_template?.name ?? '');
-        }
-      }
-      return false;
+    companyAccess(accessToken, companyId, me, log) {
+      return readCompanyAccess(client.withAccessToken(accessToken).forCompany(companyId), me, log);
     },
 
     async backgroundAccess(companyId): Promise<BackgroundAccess> {
@@ -77,7 +55,8 @@ export function createConnectGateway(
         return { mode: 'service_account', serviceUserId: me.id };
       } catch (err) {
         // No service account access in this company: the connecting admin's token is used instead.
-        if (['uninstalled', 'access'].includes(classifyFailure(err).kind)) {
+        // "App is not connected" is not that: the app is not installed, and nothing can be used.
+        if (classifyFailure(err).kind === 'access') {
           return { mode: 'user_token' };
         }
         throw err;
@@ -97,7 +76,13 @@ export function createConnectGateway(
     },
 
     async forgetTokens(companyId) {
-      await client.tokens.revokeUserTokens(companyId);
+      // Both, even when one fails: a token left alive is what Disconnect must not leave.
+      const results = await Promise.allSettled([
+        client.tokens.revokeUserTokens(companyId),
+        client.tokens.revokeServiceToken(companyId),
+      ]);
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
     },
   };
 }

@@ -199,6 +199,18 @@ export class TokenManager {
     await deleteUserTokens(this.#db, companyId);
   }
 
+  /**
+   * Disconnect: revokes the service-account token this process holds for the company (§1.2) and
+   * forgets it, so nothing issued for the company is left usable. A pending fetch is awaited
+   * first, so a token arriving just now is revoked too.
+   */
+  async revokeServiceToken(companyId: string): Promise<void> {
+    await this.#servicePending.get(companyId)?.catch(() => undefined);
+    const cached = this.#service.get(companyId);
+    this.#service.delete(companyId);
+    if (cached) await this.#oauth.revoke(cached.accessToken, companyId);
+  }
+
   /** Drops cached service tokens (after an uninstall, or in tests). */
   forgetServiceToken(companyId: string): void {
     this.#service.delete(companyId);

@@ -22,12 +22,33 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Query parameters; undefined and empty values are left out. */
   query?: Record<string, string | number | boolean | undefined | null>;
+  /** Set on the one retry after a renewal, so an expired answer is never chased twice. */
+  renewed?: boolean;
 }
 
 /** Called when the server says the session is gone (401): the app returns to Connect. */
 let onUnauthorized: (() => void) | null = null;
 export function setUnauthorizedHandler(handler: (() => void) | null): void {
   onUnauthorized = handler;
+}
+
+/**
+ * Told first, with the server's error, when a request's session is refused for good: the session
+ * model keeps the server's reason (Disconnect, uninstall, access lost) to show on Connect.
+ */
+const refusalListeners = new Set<(error: ApiError) => void>();
+export function onSessionRefused(listener: (error: ApiError) => void): () => void {
+  refusalListeners.add(listener);
+  return () => refusalListeners.delete(listener);
+}
+
+/**
+ * Gets a fresh token when the server says the one sent has expired (`session_expired`), so a
+ * request made after the page slept past its renewal still succeeds: null when there is none.
+ */
+let renewer: ((expiredToken: string) => Promise<string | null>) | null = null;
+export function setSessionRenewer(fn: ((expiredToken: string) => Promise<string | null>) | null): void {
+  renewer = fn;
 }
 
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
@@ -75,12 +96,22 @@ async function send(path: string, options: RequestOptions, accept: string): Prom
   }
   if (response.ok) return response;
   const error = await errorOf(response);
-  if (response.status === 401 && options.token) onUnauthorized?.();
-  throw new ApiError(
+  const apiError = new ApiError(
     response.status,
     error?.code ?? 'http_error',
     error?.message ?? fallbackMessage(response.status),
   );
+  if (response.status === 401 && options.token) {
+    if (apiError.code === 'session_expired' && renewer && !options.renewed) {
+      const token = await renewer(options.token);
+      if (token) return send(path, { ...options, token, renewed: true }, accept);
+      // The renewal was refused: the session model has ended the session and says why.
+      throw apiError;
+    }
+    for (const listener of refusalListeners) listener(apiError);
+    onUnauthorized?.();
+  }
+  throw apiError;
 }
 
 async function errorOf(response: Response): Promise<{ code?: string; message?: string } | undefined> {

@@ -9,7 +9,18 @@ describe('iframe session tokens', () => {
   it('round-trips the user and the company', async () => {
     const { token, expiresAt } = await issueSession(key, session);
     expect(expiresAt.getTime()).toBeGreaterThan(Date.now());
-    expect(await verifySession(key, token)).toEqual({ ok: true, session });
+    expect(await verifySession(key, token)).toEqual({ ok: true, session, epoch: 0, sessionId: null });
+  });
+
+  it('carries the company epoch and the sign-in it renews from', async () => {
+    const { token } = await issueSession(key, { ...session, epoch: 3, sessionId: 'abc' });
+    expect(await verifySession(key, token)).toEqual({ ok: true, session, epoch: 3, sessionId: 'abc' });
+  });
+
+  it('lives as long as it is told', async () => {
+    const now = new Date('2026-11-28T09:00:00Z');
+    const { expiresAt } = await issueSession(key, session, now, 20);
+    expect(expiresAt.toISOString()).toBe('2026-11-28T09:00:20.000Z');
   });
 
   it('refuses a token signed with another secret', async () => {

@@ -94,7 +94,7 @@ describeEachDatabase('connecting from inside Procore', ({ db }) => {
     expect(result.token).toBeUndefined();
     const params = new URLSearchParams(result.popupLocation.split('#')[1]);
     expect(params.get('error')).toBe('company_not_visible');
-    expect(params.get('reason')).toMatch(/not a member of company 4280001/);
+    expect(params.get('reason')).toMatch(/Rachel .*not a member of company 4280001/);
   });
 
   it('asks for an admin when a non-admin opens a company that is not connected yet', async () => {
@@ -106,7 +106,9 @@ describeEachDatabase('connecting from inside Procore', ({ db }) => {
     });
     const params = new URLSearchParams(result.popupLocation.split('#')[1]);
     expect(params.get('error')).toBe('admin_required');
-    expect(params.get('reason')).toMatch(/A Procore company admin has to connect it first/);
+    expect(params.get('reason')).toMatch(
+      /^You're signed in as .+, who has no access to the Company Admin tool in Procore\. Ask a company admin to connect Worker Sync\.$/,
+    );
   });
 
   it('refuses a replayed OAuth state and a reused one-time code', async () => {
