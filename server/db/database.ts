@@ -139,6 +139,8 @@ export interface SyncRunsTable {
   would_deactivate: Generated<number>;
   reviewed_by_name: string | null;
   reviewed_at: Timestamp | null;
+  // migrations/20261128T000000_run_owner.ts: the process lease of the process queuing or working it
+  owner_key: Id | null;
 }
 
 export type EntryAction =
