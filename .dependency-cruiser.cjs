@@ -2,7 +2,17 @@
  * The import rules CI holds (`npm run lint`). Each names what it protects; `npm run deps` prints
  * the violations.
  */
-const FEATURES = ['companies', 'runs', 'settings', 'workers', 'sync', 'webhooks', 'install', 'procore'];
+const FEATURES = [
+  'companies',
+  'runs',
+  'settings',
+  'workers',
+  'sync',
+  'webhooks',
+  'install',
+  'procore',
+  'retention',
+];
 
 module.exports = {
   forbidden: [

@@ -5,6 +5,7 @@ import { type CompaniesService, createCompaniesService } from './companies/compa
 import type { Config } from './config';
 import type { DatabaseHandle } from './db/connect';
 import type { Database } from './db/database';
+import { acquireProcessLease } from './db/process-lease';
 import type { ConnectGateway } from './install/connect.gateway';
 import { createConnectGateway } from './install/procore-connect.gateway';
 import { Jobs } from './jobs/jobs';
@@ -12,6 +13,7 @@ import { startJobQueue, stopJobQueue } from './jobs/queue';
 import { ALL_JOBS, recoverRunsOfEveryKind } from './jobs/registry';
 import { createLogger } from './log';
 import { createProcoreClient, type ProcoreClient } from './procore/client';
+import { failOwnRuns } from './runs/runs.service';
 import type { DirectoryFactory } from './sync/directory';
 import { procoreDirectoryFactory } from './sync/procore-directory';
 import { createHooksService, type HooksService } from './webhooks/hooks.service';
@@ -42,7 +44,10 @@ export interface Services {
   schedules: boolean;
   /** Ends runs whose process died, of every kind. */
   recoverRuns(): Promise<string[]>;
-  /** Stops taking jobs, waits for the ones in flight (up to `timeoutMs`), closes the queue. */
+  /**
+   * Stops taking jobs, waits for the ones in flight (up to `timeoutMs`), closes the queue, and
+   * ends as interrupted any run this process is still working (a job that outlasted the drain).
+   */
   close(timeoutMs?: number): Promise<void>;
 }
 
@@ -65,6 +70,8 @@ export async function createServices(
   const log = options.log ?? createLogger(config);
   // A lost connection is reported and the pool reconnects; the process stays up (db/connect.ts).
   database.onError((err) => log.error({ err }, 'database connection error'));
+  // Before any run can be claimed: the lease marks this process's runs as alive (db/process-lease.ts).
+  const lease = await acquireProcessLease(database, (err) => log.error({ err }, 'process lease'));
   const procore = createProcoreClient({ config, db });
   const companies = createCompaniesService({ db, procore });
   const schedules = options.schedule ?? true;
@@ -72,9 +79,15 @@ export async function createServices(
   const sessions = createSessionsService({ db, config, procore, companies, log, now });
   // Disconnect or uninstall: every session of the company ends, and their Procore grants go.
   companies.afterDisconnect((companyId) => sessions.endCompany(companyId));
-  const boss = await startJobQueue(database, (err) => log.error({ err }, 'job queue error'), {
-    schedule: schedules,
-  });
+  let boss: Awaited<ReturnType<typeof startJobQueue>>;
+  try {
+    boss = await startJobQueue(database, (err) => log.error({ err }, 'job queue error'), {
+      schedule: schedules,
+    });
+  } catch (err) {
+    await lease.release();
+    throw err;
+  }
   const jobs = new Jobs(boss);
   // Before anything can send: the webhook receiver may answer before the consumers start.
   await jobs.createQueues(ALL_JOBS);
@@ -97,6 +110,16 @@ export async function createServices(
     hooks,
     schedules,
     recoverRuns: () => recoverRunsOfEveryKind({ db, jobs }),
-    close: (timeoutMs = 30_000) => stopJobQueue(boss, timeoutMs),
+    close: async (timeoutMs = 30_000) => {
+      await stopJobQueue(boss, timeoutMs);
+      try {
+        const ended = await failOwnRuns(db, lease.key);
+        if (ended.length > 0)
+          log.warn({ runs: ended }, 'runs still working at shutdown were marked interrupted');
+      } catch (err) {
+        log.error({ err }, 'could not mark the runs still working at shutdown as interrupted');
+      }
+      await lease.release();
+    },
   };
 }

@@ -149,6 +149,8 @@ export interface SyncRunsTable {
   scope_project_name: string | null;
   scope_from: ColumnType<string, string, string> | null;
   scope_to: ColumnType<string, string, string> | null;
+  // migrations/20261128T020000_run_owner.ts: the process lease of the process queuing or working it
+  owner_key: Id | null;
 }
 
 export type EntryAction =

@@ -69,3 +69,19 @@ export function useHandoff(db: Kysely<Database>, codeHash: string, now: Date) {
     .returning(['company_id', 'procore_user_id', 'user_name', 'is_admin', 'session_id'])
     .executeTakeFirst();
 }
+
+/**
+ * Retention: a state or code used or expired before `before` can never be used again; the rows
+ * only grow the table. Unused, unexpired ones stay (a sign-in in progress).
+ */
+export async function purgeSpentOAuthRecords(db: Kysely<Database>, before: Date): Promise<number> {
+  const states = await db
+    .deleteFrom('oauth_states')
+    .where((eb) => eb.or([eb('used_at', '<', before), eb('expires_at', '<', before)]))
+    .executeTakeFirst();
+  const handoffs = await db
+    .deleteFrom('auth_handoffs')
+    .where((eb) => eb.or([eb('used_at', '<', before), eb('expires_at', '<', before)]))
+    .executeTakeFirst();
+  return Number(states.numDeletedRows) + Number(handoffs.numDeletedRows);
+}

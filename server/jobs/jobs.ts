@@ -19,7 +19,13 @@ export class Jobs {
   }
 
   async createQueues<D>(definitions: readonly AnyJob<D>[]): Promise<void> {
-    for (const def of definitions) await this.#boss.createQueue(def.name, { name: def.name, ...def.queue });
+    for (const def of definitions) {
+      await this.#boss.createQueue(def.name, { name: def.name, ...def.queue });
+      // createQueue leaves an existing queue as it was: a changed policy (a shorter expiry) must
+      // reach databases made by an earlier version too.
+      if (def.queue)
+        await this.#boss.updateQueue(def.name, { name: def.name, policy: 'standard', ...def.queue });
+    }
   }
 
   async send<P>(def: JobDefinition<P, never>, payload: P, options: PgBoss.SendOptions = {}) {

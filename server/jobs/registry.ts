@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
 import { INTERRUPTED_REASON } from '../procore/failure-policy';
+import { type RetentionDeps, retentionJob } from '../retention/retention.job';
 import { RUN_JOB_NAME } from '../runs/run-kinds';
 import { recoverInterruptedRuns } from '../runs/runs.service';
 import { autosyncTickJob } from '../sync/autosync.job';
@@ -10,6 +11,7 @@ import { timesheetsAutoTickJob } from '../timesheets/auto-send.job';
 import type { TimesheetSendDeps } from '../timesheets/send-run';
 import { timesheetsSendJob } from '../timesheets/timesheets-send.job';
 import type { WebhookApplyDeps } from '../webhooks/apply-user-change';
+import { requeueWaitingDeliveries } from '../webhooks/deliveries.service';
 import { hookCheckJob, hookCheckTickJob } from '../webhooks/hook-check.job';
 import type { HooksService } from '../webhooks/hooks.service';
 import { webhookUserChangeJob } from '../webhooks/webhook-user-change.job';
@@ -21,7 +23,8 @@ import type { AnyJob, Jobs } from './jobs';
  */
 export type JobServices = UserSyncDeps &
   WebhookApplyDeps &
-  TimesheetSendDeps & { hooks: Pick<HooksService, 'check'> };
+  TimesheetSendDeps &
+  RetentionDeps & { hooks: Pick<HooksService, 'check'> };
 
 export const ALL_JOBS: readonly AnyJob<JobServices>[] = [
   syncRunJob,
@@ -31,6 +34,7 @@ export const ALL_JOBS: readonly AnyJob<JobServices>[] = [
   hookCheckJob,
   timesheetsSendJob,
   timesheetsAutoTickJob,
+  retentionJob,
 ];
 
 /** Runs a previous process left behind (crash, deploy) become failed, whatever their kind. */
@@ -42,12 +46,20 @@ export function recoverRunsOfEveryKind(deps: { db: Kysely<Database>; jobs: Jobs 
   );
 }
 
-/** Starts this process's work: recovers what a dead process left, then consumes every job. */
+/**
+ * Starts this process's work: recovers what a dead process left (its runs end as interrupted, its
+ * accepted webhook deliveries are queued again), then consumes every job. main.ts calls it before
+ * listening, so a restarted app never reports ready, nor answers a Sync, with a dead run active.
+ */
 export async function startJobs(
   services: JobServices & { schedules: boolean },
   options: { pollingIntervalSeconds?: number } = {},
 ): Promise<void> {
-  await services.recoverRuns();
+  const recovered = await services.recoverRuns();
+  if (Array.isArray(recovered) && recovered.length > 0)
+    services.log.warn({ runs: recovered }, 'runs interrupted by a restart marked failed');
+  const requeued = await requeueWaitingDeliveries(services);
+  if (requeued > 0) services.log.info({ requeued }, 'webhook changes accepted before a restart queued again');
   await services.jobs.consume(ALL_JOBS, services, {
     schedule: services.schedules,
     pollingIntervalSeconds: options.pollingIntervalSeconds,

@@ -1,5 +1,6 @@
-import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import type { Database, RunKind, SyncMode, SyncRunsTable, SyncStatus, SyncTrigger } from '../db/database';
+import { leaseHeld } from '../db/process-lease';
 import type { RunCounts } from './run-entry';
 
 /**
@@ -21,6 +22,8 @@ export interface NewRun {
   now: Date;
   /** What a manual timesheet send covers (one project, a date range). */
   scope?: { projectId: string; projectName: string | null; from: string; to: string };
+  /** The process lease of the process queuing it (db/process-lease.ts), until a process claims it. */
+  ownerKey?: number | null;
 }
 
 /** Inserts a queued run, or returns undefined when one of its kind is already queued or running. */
@@ -44,6 +47,7 @@ export async function insertQueuedRun(db: Kysely<Database>, run: NewRun): Promis
             scope_to: run.scope.to,
           }
         : {}),
+      owner_key: run.ownerKey ?? null,
     })
     .onConflict((oc) =>
       oc
@@ -96,11 +100,20 @@ export async function setRunJob(db: Kysely<Database>, companyId: string, runId: 
     .execute();
 }
 
-/** queued → running, once: a second delivery of the same job finds nothing to claim. */
-export function claimRun(db: Kysely<Database>, companyId: string, runId: string, now: Date) {
+/**
+ * queued → running, once: a second delivery of the same job finds nothing to claim. The run
+ * records the claiming process's lease, so its death is seen at once.
+ */
+export function claimRun(
+  db: Kysely<Database>,
+  companyId: string,
+  runId: string,
+  now: Date,
+  ownerKey: number | null = null,
+) {
   return db
     .updateTable('sync_runs')
-    .set({ status: 'running', started_at: now, heartbeat_at: now })
+    .set({ status: 'running', started_at: now, heartbeat_at: now, owner_key: ownerKey })
     .where('company_id', '=', companyId)
     .where('id', '=', runId)
     .where('status', '=', 'queued')
@@ -215,22 +228,77 @@ export function listRuns(
   return q.orderBy('id', 'desc').limit(page.limit).execute();
 }
 
-/** Runs a restart may have orphaned: running without a recent heartbeat, or queued. */
+/**
+ * Whether an active run's process is known to be gone: its owner's lease is not held, or, for a
+ * run of a process without a lease, its heartbeat (running) or queue time (queued, no job yet)
+ * is older than `staleBefore`. A queued run with a job is alive while its job is; the caller asks
+ * the queue.
+ */
+function ownerGone(staleBefore: Date) {
+  return (eb: ExpressionBuilder<Database, 'sync_runs'>) =>
+    eb.or([
+      eb.and([eb('owner_key', 'is not', null), eb.not(leaseHeld(eb.ref('owner_key')))]),
+      eb.and([
+        eb('owner_key', 'is', null),
+        eb(sql`coalesce(heartbeat_at, started_at, queued_at)`, '<', staleBefore),
+      ]),
+    ]);
+}
+
+/** Runs a restart may have orphaned: running or queued without a job, whose process is gone; queued with a job. */
 export function listOrphanCandidates(db: Kysely<Database>, staleBefore: Date) {
   return db
     .selectFrom('sync_runs')
     .select(['id', 'company_id', 'kind', 'status', 'job_id', 'queued_at'])
     .where((eb) =>
       eb.or([
-        eb.and([
-          eb('status', '=', 'running'),
-          eb(sql`coalesce(heartbeat_at, started_at, queued_at)`, '<', staleBefore),
-        ]),
-        eb.and([eb('status', '=', 'queued'), eb('queued_at', '<', staleBefore)]),
+        eb.and([eb('status', '=', 'running'), ownerGone(staleBefore)(eb)]),
+        eb.and([eb('status', '=', 'queued'), eb('job_id', 'is', null), ownerGone(staleBefore)(eb)]),
+        eb.and([eb('status', '=', 'queued'), eb('job_id', 'is not', null)]),
       ]),
     )
     .where('trigger', '<>', 'webhook')
     .execute();
+}
+
+/**
+ * Ends an active run whose process is gone (see `ownerGone`); undefined when it is alive, or
+ * queued with a job (the queue decides that one). One statement, so a run claimed a moment ago
+ * by a live process is never ended.
+ */
+export function failRunIfOwnerGone(
+  db: Kysely<Database>,
+  companyId: string,
+  runId: string,
+  end: { reason: string; now: Date; staleBefore: Date },
+) {
+  return db
+    .updateTable('sync_runs')
+    .set({ status: 'failed', status_reason: end.reason, heartbeat_at: null, finished_at: end.now })
+    .where('company_id', '=', companyId)
+    .where('id', '=', runId)
+    .where((eb) =>
+      eb.or([eb('status', '=', 'running'), eb.and([eb('status', '=', 'queued'), eb('job_id', 'is', null)])]),
+    )
+    .where((eb) => ownerGone(end.staleBefore)(eb))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** A process shutting down ends the runs it is still working (its jobs did not drain in time). */
+export async function failRunsOfOwner(
+  db: Kysely<Database>,
+  ownerKey: number,
+  end: { reason: string; now: Date },
+): Promise<string[]> {
+  const rows = await db
+    .updateTable('sync_runs')
+    .set({ status: 'failed', status_reason: end.reason, heartbeat_at: null, finished_at: end.now })
+    .where('owner_key', '=', String(ownerKey))
+    .where('status', '=', 'running')
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
 }
 
 /** Older runs of the kind still waiting for review are superseded by a newer one. */
@@ -285,4 +353,36 @@ export async function settleBucketRun(trx: Transaction<Database>, companyId: str
     .where('company_id', '=', companyId)
     .where('id', '=', runId)
     .execute();
+}
+
+/**
+ * Retention: finished runs (their entries go with them, `on delete cascade`) that ended before
+ * `before`, except each company's `keepLatest` newest runs, so a quiet company always has its
+ * recent history. Queued, running and needs-review runs are never purged.
+ */
+export async function purgeFinishedRuns(
+  db: Kysely<Database>,
+  before: Date,
+  keepLatest: number,
+): Promise<number> {
+  const result = await db
+    .deleteFrom('sync_runs')
+    .where('status', 'not in', ['queued', 'running', 'needs_review'])
+    .where(sql<Date>`coalesce(finished_at, queued_at)`, '<', before)
+    .where('id', 'not in', (eb) =>
+      eb
+        .selectFrom(
+          eb
+            .selectFrom('sync_runs as r')
+            .select([
+              'r.id',
+              sql<number>`row_number() over (partition by r.company_id order by r.id desc)`.as('rank'),
+            ])
+            .as('ranked'),
+        )
+        .select('ranked.id')
+        .where('ranked.rank', '<=', keepLatest),
+    )
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

@@ -1,6 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, RunKind } from '../db/database';
+import { processLeaseKey } from '../db/process-lease';
 import { AppError, notFound } from '../errors';
+import { INTERRUPTED_REASON } from '../procore/failure-policy';
 import * as entries from './entries.repository';
 import { countEntries, countTimesheetEntries, type EntryDraft, type TimesheetEntryDraft } from './run-entry';
 import * as runs from './runs.repository';
@@ -24,7 +26,7 @@ export {
   zeroCounts,
 } from './run-entry';
 export type { RunRow } from './runs.repository';
-export { finishRun, listRuns, setRunTotal, supersedeReviews } from './runs.repository';
+export { finishRun, listRuns, purgeFinishedRuns, setRunTotal, supersedeReviews } from './runs.repository';
 
 export interface RequestedRun {
   run: runs.RunRow;
@@ -35,7 +37,8 @@ export interface RequestedRun {
 /**
  * One queued or running run per company and kind, so pressing Sync again, or the hourly run
  * firing while a manual one works, returns the run in flight. `enqueue` hands the run to the
- * job queue and answers the job id.
+ * job queue and answers the job id. A run whose process is gone (killed, restarted) is never
+ * handed back: it is ended as interrupted and a new one is queued.
  */
 export async function requestRun(
   db: Kysely<Database>,
@@ -43,7 +46,7 @@ export async function requestRun(
   enqueue: (run: runs.RunRow) => Promise<string | null>,
 ): Promise<RequestedRun> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const run = await runs.insertQueuedRun(db, request);
+    const run = await runs.insertQueuedRun(db, { ...request, ownerKey: processLeaseKey(db) });
     if (run) {
       try {
         const jobId = await enqueue(run);
@@ -61,7 +64,14 @@ export async function requestRun(
     }
     // Someone else's run holds the slot; it may finish between our insert and this read.
     const active = await runs.findActiveRun(db, request.companyId, request.kind);
-    if (active) return { run: active, created: false };
+    if (!active) continue;
+    const now = new Date();
+    const dead = await runs.failRunIfOwnerGone(db, active.company_id, active.id, {
+      reason: INTERRUPTED_REASON,
+      now,
+      staleBefore: new Date(now.getTime() - DEFAULT_STALE_AFTER_MS),
+    });
+    if (!dead) return { run: active, created: false };
   }
   throw new AppError('conflict', 'Another run is starting; try again in a moment.');
 }
@@ -97,7 +107,7 @@ export async function executeRun(
   failure: { reason(err: unknown): string; after(err: unknown): Promise<unknown> },
 ): Promise<runs.RunRow | undefined> {
   const now = deps.now ?? (() => new Date());
-  const run = await runs.claimRun(deps.db, companyId, runId, now());
+  const run = await runs.claimRun(deps.db, companyId, runId, now(), processLeaseKey(deps.db));
   if (!run) return undefined; // already run, cancelled or marked failed: nothing to do
   const abort = new AbortController();
   const beat = setInterval(() => {
@@ -130,8 +140,9 @@ export const DEFAULT_STALE_AFTER_MS = 30_000;
 /**
  * Crash safety: a run whose process died is marked failed, so the company can run again; nothing
  * is lost, because every batch was committed with its entries and the next run picks up.
- *  - running: no heartbeat for `staleAfterMs` (a live runner beats every few seconds);
- *  - queued: older than `staleAfterMs` and its job is gone or already ended (`jobIsLive`).
+ *  - running, or queued before its job was sent: its process's lease is not held (at once), or,
+ *    for a run of a process without a lease, no heartbeat for `staleAfterMs`;
+ *  - queued with a job: its job is gone or already ended (`jobIsLive`).
  */
 export async function recoverInterruptedRuns(
   db: Kysely<Database>,
@@ -156,6 +167,14 @@ export async function recoverInterruptedRuns(
     if (ended) recovered.push(run.id);
   }
   return recovered;
+}
+
+/**
+ * A process shutting down whose jobs did not finish within the drain ends its own running runs,
+ * rather than leaving them for the next process to find.
+ */
+export function failOwnRuns(db: Kysely<Database>, ownerKey: number): Promise<string[]> {
+  return runs.failRunsOfOwner(db, ownerKey, { reason: INTERRUPTED_REASON, now: new Date() });
 }
 
 /** Records a batch's entries and counters on a run, in the batch's transaction. */

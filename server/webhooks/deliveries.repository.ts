@@ -103,3 +103,25 @@ export async function claimUserRead(
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** Every (company, user) with a delivery still waiting for its job. */
+export function listWaitingUsers(db: Db) {
+  return db
+    .selectFrom('webhook_deliveries')
+    .select(['company_id', 'resource_id'])
+    .distinct()
+    .where('outcome', '=', 'queued')
+    .where('resource_name', '=', COMPANY_USERS_RESOURCE)
+    .where('resource_id', 'is not', null)
+    .execute();
+}
+
+/** Retention: settled deliveries received before `before` (one still waiting is never purged). */
+export async function purgeSettledDeliveries(db: Db, before: Date): Promise<number> {
+  const result = await db
+    .deleteFrom('webhook_deliveries')
+    .where('outcome', '<>', 'queued')
+    .where('received_at', '<', before)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -12,11 +12,16 @@ import { applyUserChange, type WebhookApplyDeps } from './apply-user-change';
  * the overlap, but its fetch fails on the unique index while a key is active, which stalls every
  * other company's webhooks behind one slow user (timgit/pg-boss#535). Transient Procore trouble is
  * retried with backoff; the hourly reconcile covers anything lost.
+ *
+ * The job is one Procore read and one transaction, so it expires after a minute: a job whose
+ * process died is retried by pg-boss within a minute (plus its monitor's interval), not after
+ * five. A restarted process also re-queues at once every delivery still waiting
+ * (`requeueWaitingDeliveries`).
  */
 export const webhookUserChangeJob = defineJob({
   name: 'webhook-user-change',
   payload: z.object({ companyId: numericId, userId: numericId }),
-  queue: { policy: 'short', retryLimit: 6, retryDelay: 2, retryBackoff: true, expireInSeconds: 5 * 60 },
+  queue: { policy: 'short', retryLimit: 6, retryDelay: 2, retryBackoff: true, expireInSeconds: 60 },
   // PGlite is one connection: more consumers would only make the webhook receiver wait on them.
   consume: {
     consumers: (deps: WebhookApplyDeps) => (deps.database.kind === 'postgres' ? 4 : 1),

@@ -1,0 +1,2 @@
+/** What the retention job may ask of the sign-in tables this folder owns. */
+export { purgeSpentOAuthRecords } from './oauth.repository';

@@ -1,0 +1,27 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database';
+import type { Jobs } from '../jobs/jobs';
+import { listWaitingUsers } from './deliveries.repository';
+import { userChangeKey, webhookUserChangeJob } from './webhook-user-change.job';
+
+/** What other folders may ask of `webhook_deliveries`. */
+export { purgeSettledDeliveries } from './deliveries.repository';
+
+/**
+ * At start: every delivery still `queued` gets its job again. A delivery accepted just before a
+ * crash has its job active in the dead process (pg-boss would only retry it when it expires); a
+ * user whose job is still waiting is not queued twice (the queue keeps one waiting job per user).
+ */
+export async function requeueWaitingDeliveries(deps: { db: Kysely<Database>; jobs: Jobs }): Promise<number> {
+  let queued = 0;
+  for (const { company_id: companyId, resource_id: userId } of await listWaitingUsers(deps.db)) {
+    if (!userId) continue;
+    const id = await deps.jobs.send(
+      webhookUserChangeJob,
+      { companyId, userId },
+      { singletonKey: userChangeKey(companyId, userId) },
+    );
+    if (id) queued++;
+  }
+  return queued;
+}
