@@ -2,6 +2,7 @@ import { useModel } from '@preact/signals';
 import { useEffect, useMemo } from 'preact/hooks';
 import { ErrorBoundary, LocationProvider } from 'preact-iso';
 import { createApi } from './api';
+import { AppHeader } from './components/app-header';
 import { AppContext, type AppServices, companyIdFromLocation } from './context';
 import { setUnauthorizedHandler } from './lib/request';
 import { MeModel } from './models/me.model';
@@ -80,19 +81,5 @@ function SignedIn(props: { companyId: string; token: () => string | null; reconn
         <Shell />
       </LocationProvider>
     </AppContext.Provider>
-  );
-}
-
-export function AppHeader({ children }: { children?: preact.ComponentChildren }) {
-  return (
-    <header class="app-header">
-      <div class="app-brand">
-        <span class="app-mark" aria-hidden="true">
-          WS
-        </span>
-        <h1 class="app-title">Worker Sync</h1>
-      </div>
-      {children}
-    </header>
   );
 }

@@ -1,5 +1,5 @@
 import { lazy, Route, Router } from 'preact-iso';
-import { AppHeader } from '../app';
+import { AppHeader } from '../components/app-header';
 import { ErrorBanner } from '../components/error-banner';
 import { Loading } from '../components/loading';
 import { TabBar } from '../components/tab-bar';
