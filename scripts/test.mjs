@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: the whole suite — vitest (server, database on PGlite and, with TEST_DATABASE_URL,
-// PostgreSQL) then Playwright in a real Chromium — closing with one plain line
-// `N passed, N failed` that counts every test of both runners.
+// PostgreSQL), the fault suite (tests/faults/: whole app processes killed and restarted, run
+// alone after the rest), then Playwright in a real Chromium — closing with one plain line
+// `N passed, N failed` that counts every test of every runner.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 
@@ -45,7 +46,7 @@ function count(file, pick) {
 
 if (!ensureChromium()) process.exit(1);
 
-for (const f of ['.vitest.json', '.playwright.json']) rmSync(f, { force: true });
+for (const f of ['.vitest.json', '.faults.json', '.playwright.json']) rmSync(f, { force: true });
 
 const build = run('npx', ['vite', 'build', '--logLevel', 'warn']);
 if (build.status !== 0) {
@@ -67,6 +68,18 @@ const unit = count('.vitest.json', (r) => ({
   skipped: r.numPendingTests + r.numTodoTests,
 }));
 
+const vitestCounts = (r) => ({
+  passed: r.numPassedTests,
+  failed: r.numFailedTests,
+  skipped: r.numPendingTests + r.numTodoTests,
+});
+const faultRun = run(
+  'npx',
+  ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile=.faults.json'],
+  { env: { ...process.env, FAULTS: '1' } },
+);
+const faults = count('.faults.json', vitestCounts);
+
 const pw = run('npx', ['playwright', 'test']);
 const e2e = count('.playwright.json', (r) => ({
   passed: r.stats.expected + r.stats.flaky,
@@ -74,15 +87,17 @@ const e2e = count('.playwright.json', (r) => ({
   skipped: r.stats.skipped,
 }));
 
-const passed = (unit?.passed ?? 0) + (e2e?.passed ?? 0);
-let failed = (unit?.failed ?? 0) + (e2e?.failed ?? 0);
-const skipped = (unit?.skipped ?? 0) + (e2e?.skipped ?? 0);
+const passed = (unit?.passed ?? 0) + (faults?.passed ?? 0) + (e2e?.passed ?? 0);
+let failed = (unit?.failed ?? 0) + (faults?.failed ?? 0) + (e2e?.failed ?? 0);
+const skipped = (unit?.skipped ?? 0) + (faults?.skipped ?? 0) + (e2e?.skipped ?? 0);
 // A runner that crashed before reporting counts as a failure, never as silence.
 if (vitest.status !== 0 && !(unit && unit.failed > 0)) failed += 1;
+if (faultRun.status !== 0 && !(faults && faults.failed > 0)) failed += 1;
 if (pw.status !== 0 && !(e2e && e2e.failed > 0)) failed += 1;
 
 console.log(
   `\nvitest: ${unit ? `${unit.passed} passed, ${unit.failed} failed` : 'no report'}; ` +
+    `faults: ${faults ? `${faults.passed} passed, ${faults.failed} failed` : 'no report'}; ` +
     `playwright: ${e2e ? `${e2e.passed} passed, ${e2e.failed} failed` : 'no report'}`,
 );
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
