@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -151,12 +155,65 @@ export interface PgliteOptions {
   loadDataDir?: Blob | File;
 }
 
+/**
+ * PGlite's own start parameters plus a smaller memory budget. The WebAssembly heap is one
+ * process's memory, and PostgreSQL's defaults are sized for a server: 128 MB of shared_buffers
+ * are written at start, which alone is about 120 MB of resident memory. 16 MB of buffers keep a
+ * 50,000-worker company's hot pages (the tables are a few tens of MB and the "disk" under them is
+ * the process's own file cache), and index builds get 16 MB instead of 64. PGlite cannot shrink
+ * the heap below the 128 MB its module declares (`initialMemory` smaller than that fails to link),
+ * but only the pages PostgreSQL touches become resident.
+ */
+const PGLITE_START_PARAMS = [
+  ...PGlite.defaultStartParams,
+  '-c',
+  'shared_buffers=16MB',
+  '-c',
+  'wal_buffers=1MB',
+  '-c',
+  'maintenance_work_mem=16MB',
+];
+
+/**
+ * A new data directory needs initdb, which PGlite runs in a second PGlite instance plus the
+ * initdb module and then copies over as a tarball: about 700 MB resident for a few seconds, and
+ * V8 keeps most of it mapped afterwards. Done in a short-lived child process, the app's own
+ * process never holds it; the child opens the directory once with the same parameters and exits.
+ */
+async function initDataDirInChild(path: string): Promise<void> {
+  const moduleUrl = pathToFileURL(createRequire(import.meta.url).resolve('@electric-sql/pglite')).href;
+  const script =
+    `const { PGlite } = await import(${JSON.stringify(moduleUrl)});` +
+    `const pg = await PGlite.create(process.argv[1], { startParams: JSON.parse(process.argv[2]) });` +
+    'await pg.close();';
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--input-type=module', '-e', script, path, JSON.stringify(PGLITE_START_PARAMS)],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`creating the embedded database in ${path} failed: ${stderr.trim()}`)),
+    );
+  });
+}
+
 export async function openPglite(options: PgliteOptions = {}): Promise<DatabaseHandle & { pglite: PGlite }> {
   const unlock = options.dataDir ? lockDataDir(options.dataDir) : () => {};
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create(options.dataDir ? `${options.dataDir}/pglite` : undefined, {
+    const path = options.dataDir ? `${options.dataDir}/pglite` : undefined;
+    if (path && !options.loadDataDir && !existsSync(`${path}/PG_VERSION`)) await initDataDirInChild(path);
+    pglite = await PGlite.create(path, {
       parsers: { ...pgCompatParsers, [pgliteTypes.DATE]: (v: string) => v },
+      startParams: PGLITE_START_PARAMS,
       ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
     });
   } catch (err) {

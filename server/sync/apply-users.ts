@@ -11,7 +11,7 @@ import {
   upsertSyncedWorkers,
 } from '../workers/workers.service';
 import { type Decision, decideUser } from './decide';
-import { normalizeEmail, toE164 } from './map-user';
+import { type MapResult, mapUser } from './map-user';
 import { displayName, type SyncUser } from './procore-user';
 import { reason } from './reasons';
 import { WorkerIndex } from './worker-index';
@@ -30,6 +30,20 @@ export interface CompanySyncSettings {
   syncClassifications: boolean;
   /** Procore classification id → name, when the caller fetched them (procore-api.md §3). */
   classificationNames: ReadonlyMap<string, string> | null;
+  /**
+   * Positions already ensured by an earlier page of the same run. A page whose classifications
+   * are all in it reads no positions at all; one that meets a new classification ensures
+   * positions again and refreshes it. Omitted: every batch reads them (webhooks, preview).
+   */
+  positionCache?: PositionCache;
+}
+
+export interface PositionCache {
+  byClassification: Map<string, string>;
+  /** Every position's name (a change's "from" may name one no classification maps to). */
+  names: Map<string, string>;
+  /** Filled by a committed batch; until then there is nothing to trust. */
+  loaded?: boolean;
 }
 
 export interface ApplyOptions {
@@ -50,6 +64,8 @@ export interface ApplyResult {
   entries: EntryDraft[];
   counts: RunCounts;
   deferred: DeferredDeactivation[];
+  /** The positions the batch knew (with Sync Classifications on). */
+  positions?: PositionCache;
 }
 
 /** Applies a batch in the caller's transaction. */
@@ -62,13 +78,18 @@ export async function applyUsers(
   const users = [...new Map(batch.map((u) => [u.id, u])).values()];
   const { companyId } = settings;
 
+  // Each user is mapped once (its phone parsed once): the lookup below and the decision use it.
+  // Only a user that maps cleanly is ever matched by email or phone, so only theirs are looked up.
+  const mapped: MapResult[] = [];
   const emails = new Set<string>();
   const phones = new Set<string>();
   for (const u of users) {
-    const e = u.email_address ? normalizeEmail(u.email_address) : null;
-    if (e) emails.add(e);
-    const p = u.mobile_phone ? toE164(u.mobile_phone, u.country_code) : null;
-    if (p) phones.add(p);
+    const m = mapUser(u);
+    mapped.push(m);
+    if (m.ok) {
+      emails.add(m.worker.email);
+      phones.add(m.worker.phone);
+    }
   }
   const index = new WorkerIndex(
     await findWorkersForUsers(trx, companyId, {
@@ -78,7 +99,7 @@ export async function applyUsers(
     }),
   );
 
-  let positions = { byClassification: new Map<string, string>(), names: new Map<string, string>() };
+  let positions: PositionCache = { byClassification: new Map(), names: new Map() };
   if (settings.syncClassifications) {
     const wanted = new Map<string, string | undefined>();
     for (const u of users) {
@@ -86,14 +107,19 @@ export async function applyUsers(
         wanted.set(u.work_classification_id, settings.classificationNames?.get(u.work_classification_id));
       }
     }
-    positions = await ensureClassificationPositions(
-      trx,
-      companyId,
-      [...wanted].map(([classificationId, name]) => ({ classificationId, name })),
-    );
+    const cache = settings.positionCache;
+    if (cache?.loaded && [...wanted.keys()].every((id) => cache.byClassification.has(id))) {
+      positions = cache;
+    } else {
+      positions = await ensureClassificationPositions(
+        trx,
+        companyId,
+        [...wanted].map(([classificationId, name]) => ({ classificationId, name })),
+      );
+    }
   }
 
-  const decisions: Decision[] = users.map((user) =>
+  const decisions: Decision[] = users.map((user, i) =>
     decideUser(
       user,
       {
@@ -104,6 +130,7 @@ export async function applyUsers(
         positionName: (id) => (id ? (positions.names.get(id) ?? null) : null),
       },
       index,
+      mapped[i],
     ),
   );
 
@@ -123,7 +150,23 @@ export async function applyUsers(
   if (options.runId) {
     await recordEntries(trx, companyId, options.runId, entries, { seen: users.length, now: options.now });
   }
-  return { entries, counts, deferred };
+  return { entries, counts, deferred, positions: settings.syncClassifications ? positions : undefined };
+}
+
+/**
+ * Keeps what a committed batch ensured for the run's next pages. Only after the commit: positions
+ * a rolled-back transaction created do not exist.
+ */
+function remember(settings: CompanySyncSettings, result: ApplyResult): ApplyResult {
+  const cache = settings.positionCache;
+  if (cache && result.positions && result.positions !== cache) {
+    cache.byClassification.clear();
+    cache.names.clear();
+    for (const [k, v] of result.positions.byClassification) cache.byClassification.set(k, v);
+    for (const [k, v] of result.positions.names) cache.names.set(k, v);
+    cache.loaded = true;
+  }
+  return result;
 }
 
 async function writeDecisions(
@@ -173,14 +216,22 @@ export async function applyPage(
   options: ApplyOptions,
 ): Promise<ApplyResult> {
   try {
-    return await db.transaction().execute((trx) => applyUsers(trx, settings, users, options));
+    return remember(
+      settings,
+      await db.transaction().execute((trx) => applyUsers(trx, settings, users, options)),
+    );
   } catch (pageError) {
+    // Whatever failed may have been a position the cache still names (deleted meanwhile).
+    if (settings.positionCache) settings.positionCache.loaded = false;
     if (users.length <= 1 && !options.runId) throw pageError;
     const total: ApplyResult = { entries: [], counts: zeroCounts(), deferred: [] };
     for (const user of users) {
       let result: ApplyResult;
       try {
-        result = await db.transaction().execute((trx) => applyUsers(trx, settings, [user], options));
+        result = remember(
+          settings,
+          await db.transaction().execute((trx) => applyUsers(trx, settings, [user], options)),
+        );
       } catch {
         result = await recordFailure(db, settings, user, options);
       }

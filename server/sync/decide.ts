@@ -5,7 +5,7 @@ export type { EntryDraft };
 
 import { sanitizationWarnings } from '../procore/schemas';
 import type { WorkerFields } from '../workers/workers.service';
-import { mapUser } from './map-user';
+import { type MapResult, mapUser } from './map-user';
 import { displayName, type SyncUser, updatedAtOf } from './procore-user';
 import { type Reason, reason, type Warning, warning } from './reasons';
 import { type WorkerIndex, type WorkerState, workerName } from './worker-index';
@@ -60,8 +60,17 @@ const skip = (user: SyncUser, reasons: Reason[], workerId: string | null = null)
   entry: entryOf(user, 'skipped', { reasons, workerId }),
 });
 
-/** Decides one user and updates `index` as if the decision were already written. */
-export function decideUser(user: SyncUser, settings: DecideSettings, index: WorkerIndex): Decision {
+/**
+ * Decides one user and updates `index` as if the decision were already written. `mapped` is
+ * `mapUser(user)` when the caller already has it (a page maps every user once to know which
+ * emails and phones to look up; parsing a phone number is the costliest step of a decision).
+ */
+export function decideUser(
+  user: SyncUser,
+  settings: DecideSettings,
+  index: WorkerIndex,
+  mapped: MapResult = mapUser(user),
+): Decision {
   if (settings.serviceAccountUserId && user.id === settings.serviceAccountUserId) {
     return skip(user, [reason('service_account')]);
   }
@@ -100,7 +109,6 @@ export function decideUser(user: SyncUser, settings: DecideSettings, index: Work
     return skip(user, [why]);
   }
 
-  const mapped = mapUser(user);
   if (!mapped.ok) return skip(user, mapped.reasons, linked?.id ?? null);
   const m = mapped.worker;
   const warnings = [...mapped.warnings];
@@ -108,9 +116,10 @@ export function decideUser(user: SyncUser, settings: DecideSettings, index: Work
   let target = linked;
   let link = false;
   if (!target) {
-    const candidates = [...new Set([...index.withEmail(m.email), ...index.withPhone(m.phone)])].filter(
-      (w) => w.procoreUserId === null,
-    );
+    const candidates: WorkerState[] = [];
+    for (const w of index.withEmail(m.email)) if (w.procoreUserId === null) candidates.push(w);
+    for (const w of index.withPhone(m.phone))
+      if (w.procoreUserId === null && !candidates.includes(w)) candidates.push(w);
     if (candidates.length >= 2) {
       const names = candidates.map(workerName).sort();
       return skip(user, [reason('ambiguous_match', { candidates: names })]);
@@ -119,7 +128,13 @@ export function decideUser(user: SyncUser, settings: DecideSettings, index: Work
     link = target !== undefined;
   }
 
-  const holder = index.withPhone(m.phone).find((w) => w !== target && w.active);
+  let holder: WorkerState | undefined;
+  for (const w of index.withPhone(m.phone)) {
+    if (w !== target && w.active) {
+      holder = w;
+      break;
+    }
+  }
   if (holder) {
     return skip(
       user,

@@ -7,7 +7,12 @@ import {
   listActiveLinkedWorkers,
   listPositions,
 } from '../workers/workers.service';
-import { applyPage, type CompanySyncSettings, type DeferredDeactivation } from './apply-users';
+import {
+  applyPage,
+  type CompanySyncSettings,
+  type DeferredDeactivation,
+  type PositionCache,
+} from './apply-users';
 import type { UserDirectory } from './directory';
 import { type SyncUser, updatedAtOf } from './procore-user';
 import { reason } from './reasons';
@@ -71,13 +76,18 @@ export function classificationLoader(
   };
 }
 
-export function settingsOf(company: CompanyForSync, names: Map<string, string> | null): CompanySyncSettings {
+export function settingsOf(
+  company: CompanyForSync,
+  names: Map<string, string> | null,
+  positionCache?: PositionCache,
+): CompanySyncSettings {
   return {
     companyId: company.id,
     companyName: company.name,
     serviceAccountUserId: company.service_account_user_id,
     syncClassifications: company.sync_classifications,
     classificationNames: names,
+    positionCache,
   };
 }
 
@@ -88,6 +98,9 @@ export async function runPagedSync(opts: PagedSyncOptions): Promise<RunRow | und
   const since = full ? undefined : new Date(company.users_watermark!.getTime() - WATERMARK_OVERLAP_MS);
   const syncedBefore = await countSyncedActiveWorkers(db, companyId);
   const names = classificationLoader(db, directory, company, full);
+  // Later pages reuse the positions earlier ones ensured instead of reading them per page; a page
+  // that fails drops the cache, so a position deleted meanwhile costs one retry, not the run.
+  const positionCache: PositionCache = { byClassification: new Map(), names: new Map() };
   const seen = new Set<string>();
   const deferred: DeferredDeactivation[] = [];
   let newest: Date | null = null;
@@ -100,7 +113,7 @@ export async function runPagedSync(opts: PagedSyncOptions): Promise<RunRow | und
       const at = updatedAtOf(u);
       if (at && (!newest || at > newest)) newest = at;
     }
-    const result = await applyPage(db, settingsOf(company, await names(users)), users, {
+    const result = await applyPage(db, settingsOf(company, await names(users), positionCache), users, {
       runId: run.id,
       deferDeactivations: true,
       now: opts.now(),

@@ -13,6 +13,8 @@ export function workerName(w: Pick<WorkerState, 'firstName' | 'lastName'>): stri
   return `${w.firstName} ${w.lastName}`.trim();
 }
 
+const NONE: ReadonlySet<WorkerState> = new Set();
+
 export class WorkerIndex {
   private readonly byUser = new Map<string, WorkerState>();
   private readonly byEmail = new Map<string, Set<WorkerState>>();
@@ -39,12 +41,13 @@ export class WorkerIndex {
     return this.byUser.get(procoreUserId);
   }
 
-  withEmail(email: string): WorkerState[] {
-    return [...(this.byEmail.get(email.toLowerCase()) ?? [])];
+  /** Read-only views, not copies: most users match nobody, and a page asks for every one. */
+  withEmail(email: string): ReadonlySet<WorkerState> {
+    return this.byEmail.get(email.toLowerCase()) ?? NONE;
   }
 
-  withPhone(phone: string): WorkerState[] {
-    return [...(this.byPhone.get(phone) ?? [])];
+  withPhone(phone: string): ReadonlySet<WorkerState> {
+    return this.byPhone.get(phone) ?? NONE;
   }
 
   private remove(worker: WorkerState): void {

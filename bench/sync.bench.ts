@@ -1,0 +1,456 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { issueSession, sessionKey } from '../server/auth/session';
+import { type DatabaseHandle, openPglite, openPostgres } from '../server/db/connect';
+import { migrateToLatest } from '../server/db/migrate';
+import { type RunningSandbox, startSandbox } from '../server/sandbox';
+import { ensureSettings } from '../server/settings/settings.service';
+import type { BenchResult } from './run';
+
+/**
+ * The user sync as an admin meets it: `server/main.ts` in a child process (so its CPU time and
+ * peak RSS are the app's alone), talking HTTP to a sandbox started here, with a session minted
+ * from the app's secret. Per case: wall time (the run's own started → finished), Procore
+ * requests the sandbox answered against the fewest the run could make, the app process's CPU
+ * time and peak RSS during the case (VmHWM, reset before each case), and rows written (entries
+ * plus worker rows created, updated, touched or deactivated). PGlite always; PostgreSQL when
+ * BENCH_DATABASE_URL is set. BENCH_SYNC_SIZES (e.g. "1000,10000") narrows the sizes.
+ */
+
+const ACME = '4280001';
+const APP_SECRET = 'bench-secret-that-is-long-enough-for-the-app-0123456789';
+const PER_PAGE = 1000; // server/procore/pagination.ts DEFAULT_PER_PAGE
+const SIZES = (process.env.BENCH_SYNC_SIZES ?? '1000,10000,50000').split(',').map(Number);
+const UNLIMITED = { rateLimit: { hourly: 1e9, spike: 1e9 } };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+/** Where the app keeps its data: a fresh PGlite directory or a fresh PostgreSQL database. */
+interface Store {
+  env: Record<string, string>;
+  open(): Promise<DatabaseHandle>;
+  drop(): Promise<void>;
+}
+
+async function freshStore(kind: 'pglite' | 'postgres'): Promise<Store> {
+  if (kind === 'pglite') {
+    const dir = mkdtempSync(join(tmpdir(), 'pws-bench-'));
+    return {
+      env: { DATA_DIR: dir },
+      open: () => openPglite({ dataDir: dir }),
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const url = process.env.BENCH_DATABASE_URL!;
+  const name = `pws_bench_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  return {
+    env: { DATABASE_URL: target.toString() },
+    open: () => openPostgres(target.toString(), 2),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+/** The app process: its pid's /proc files give CPU time and peak RSS. */
+class AppProcess {
+  private constructor(
+    readonly child: ChildProcess,
+    readonly url: string,
+    private readonly output: () => string,
+  ) {}
+
+  static async start(store: Store, sandboxUrl: string): Promise<AppProcess> {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        LOG_LEVEL: 'warn',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        PUBLIC_URL: url,
+        APP_SECRET,
+        PROCORE_CLIENT_ID: 'sandbox-client',
+        PROCORE_CLIENT_SECRET: 'sandbox-secret',
+        PROCORE_LOGIN_URL: sandboxUrl,
+        PROCORE_API_URL: sandboxUrl,
+        ...store.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout?.on('data', (d) => {
+      output += d;
+    });
+    child.stderr?.on('data', (d) => {
+      output += d;
+    });
+    const app = new AppProcess(child, url, () => output);
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`the app exited: ${output}`);
+      try {
+        if ((await fetch(`${url}/readyz`)).ok) return app;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error(`the app did not start: ${output}`);
+      await sleep(100);
+    }
+  }
+
+  /** Seconds of CPU (user + system) the process has used. */
+  cpuSeconds(): number {
+    const stat = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  }
+
+  statusMb(key: 'VmHWM' | 'VmRSS'): number {
+    const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+    return Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
+  }
+
+  /** Starts the peak over: the kernel resets VmHWM to the current RSS. */
+  resetPeak(): void {
+    writeFileSync(`/proc/${this.child.pid}/clear_refs`, '5');
+  }
+
+  log(): string {
+    return this.output();
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+interface RunView {
+  id: string;
+  status: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  counts: Record<string, number>;
+}
+
+async function api<T>(app: AppProcess, token: string, path: string, method = 'GET'): Promise<T> {
+  const res = await fetch(`${app.url}/api${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
+    },
+    body: method === 'POST' ? '{}' : undefined,
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+async function control<T>(sandbox: RunningSandbox, path: string, method = 'GET', body?: unknown): Promise<T> {
+  const res = await fetch(`${sandbox.url}${path}`, {
+    method,
+    headers: body !== undefined ? { 'content-type': 'application/json' } : {},
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return (res.status === 204 ? undefined : await res.json()) as T;
+}
+
+async function procoreRequests(sandbox: RunningSandbox): Promise<number> {
+  const { items } = await control<{ items: Array<{ path: string }> }>(sandbox, '/_sandbox/requests');
+  return items.filter((r) => r.path.startsWith('/rest/')).length;
+}
+
+async function waitForRun(app: AppProcess, find: () => Promise<RunView | undefined>) {
+  const deadline = Date.now() + 15 * 60_000;
+  for (;;) {
+    const run = await find();
+    if (run?.finishedAt) return run;
+    if (Date.now() > deadline) throw new Error(`the run did not finish: ${app.log()}`);
+    await sleep(50);
+  }
+}
+
+interface CaseResult {
+  wallS: number;
+  requests: number;
+  floor: number;
+  cpuS: number;
+  peakRssMb: number;
+  rowsWritten: number;
+  status: string;
+}
+
+/** Measures one run: `start` makes it happen and returns it once it exists. */
+async function measure(
+  app: AppProcess,
+  sandbox: RunningSandbox,
+  token: string,
+  floor: number,
+  start: () => Promise<RunView>,
+): Promise<CaseResult> {
+  await control(sandbox, '/_sandbox/requests', 'DELETE');
+  app.resetPeak();
+  const cpu0 = app.cpuSeconds();
+  const started = await start();
+  const run = await waitForRun(
+    app,
+    async () => (await api<{ run: RunView }>(app, token, `/companies/${ACME}/syncs/${started.id}`)).run,
+  );
+  const cpuS = app.cpuSeconds() - cpu0;
+  const c = run.counts;
+  const entries = Object.values(c).reduce((a, b) => a + b, 0) - (c.warnings ?? 0);
+  const workerRows =
+    (c.created ?? 0) + (c.updated ?? 0) + (c.reactivated ?? 0) + (c.deactivated ?? 0) + (c.unchanged ?? 0);
+  return {
+    wallS: (Date.parse(run.finishedAt!) - Date.parse(run.startedAt!)) / 1000,
+    requests: await procoreRequests(sandbox),
+    floor,
+    cpuS: round(cpuS),
+    peakRssMb: Math.round(app.statusMb('VmHWM')),
+    rowsWritten: entries + workerRows,
+    status: run.status,
+  };
+}
+
+async function prepare(store: Store): Promise<void> {
+  const database = await store.open();
+  try {
+    await migrateToLatest(database.db);
+    const summary = await fetchSummary();
+    await database.db
+      .insertInto('companies')
+      .values({
+        id: ACME,
+        name: summary.name,
+        service_account_user_id: String(summary.service_account_user_id),
+      })
+      .execute();
+    await ensureSettings(database.db, ACME);
+  } finally {
+    await database.close();
+  }
+}
+
+let sandboxUrl = '';
+async function fetchSummary() {
+  const res = await fetch(`${sandboxUrl}/_sandbox/companies/${ACME}`);
+  return (await res.json()) as {
+    name: string;
+    service_account_user_id: number;
+    active_users: number;
+    inactive_users: number;
+  };
+}
+
+async function pageFloor(): Promise<number> {
+  const s = await fetchSummary();
+  return (
+    Math.max(1, Math.ceil(s.active_users / PER_PAGE)) + Math.max(1, Math.ceil(s.inactive_users / PER_PAGE))
+  );
+}
+
+/** Lets the next autosync tick pick the company: an hourly (incremental) run, as in production. */
+async function armAutosync(store: Store): Promise<void> {
+  const database = await store.open();
+  try {
+    await database.db
+      .updateTable('company_settings')
+      .set({ autosync: true, autosync_minute: 0 })
+      .where('company_id', '=', ACME)
+      .execute();
+    await sql`update user_sync_state set last_auto_sync_at = null where company_id = ${ACME}`.execute(
+      database.db,
+    );
+  } finally {
+    await database.close();
+  }
+}
+
+async function latestAutoRun(app: AppProcess, token: string, after: string | null) {
+  const { runs } = await api<{ runs: Array<RunView & { trigger: string }> }>(
+    app,
+    token,
+    `/companies/${ACME}/syncs`,
+  );
+  return runs.find((r) => r.trigger === 'auto' && r.id !== after);
+}
+
+type Row = BenchResult;
+
+function row(label: string, backend: string, r: CaseResult, goal?: string): Row {
+  // Progress on stderr: the whole bench takes minutes, the table comes at the end.
+  console.error(`  ${backend} ${label}: ${round(r.wallS)} s ${JSON.stringify(r)}`);
+  return {
+    name: `sync [${backend}]: ${label}`,
+    value: round(r.wallS),
+    unit: 's',
+    goal,
+    details: {
+      requests: r.requests,
+      floor: r.floor,
+      cpu_s: r.cpuS,
+      peak_rss_mb: r.peakRssMb,
+      rows: r.rowsWritten,
+      status: r.status,
+    },
+  };
+}
+
+async function benchBackend(kind: 'pglite' | 'postgres', sandbox: RunningSandbox): Promise<Row[]> {
+  const label = kind === 'pglite' ? 'PGlite' : 'PostgreSQL';
+  const rssGoal = kind === 'pglite' ? 300 : 250;
+  const key = sessionKey(APP_SECRET);
+  const { token } = await issueSession(key, {
+    companyId: ACME,
+    procoreUserId: '8150001',
+    userName: 'Bench Admin',
+    isAdmin: true,
+  });
+  const rows: Row[] = [];
+  const fullGoal: Record<number, string> =
+    kind === 'pglite' ? { 10000: '≤ 2.5', 50000: '≤ 12' } : { 50000: '≤ 8' };
+  const manual = (app: AppProcess) => async () =>
+    (await api<{ run: RunView }>(app, token, `/companies/${ACME}/syncs`, 'POST')).run;
+
+  for (const size of SIZES) {
+    await control(sandbox, '/_sandbox/reset', 'POST', { users: size, seed: 42, settings: UNLIMITED });
+    const floor = await pageFloor();
+    const store = await freshStore(kind);
+    await prepare(store);
+    let app = await AppProcess.start(store, sandbox.url);
+    try {
+      rows.push({
+        name: `sync [${label}]: app idle after start, RSS (peak since start)`,
+        value: Math.round(app.statusMb('VmRSS')),
+        unit: 'MB',
+        goal: `≤ ${rssGoal}`,
+        details: { peak_rss_mb: Math.round(app.statusMb('VmHWM')) },
+      });
+      rows.push(
+        row(
+          `full sync, ${size} users`,
+          label,
+          await measure(app, sandbox, token, floor, manual(app)),
+          fullGoal[size],
+        ),
+      );
+      rows.push(
+        row(
+          `full sync, ${size} users, nothing changed`,
+          label,
+          await measure(app, sandbox, token, floor, manual(app)),
+        ),
+      );
+      if (size === 10_000) {
+        // Hourly runs: restart with autosync armed; the next minute's tick queues the run.
+        for (const changes of [0, 100]) {
+          await app.stop();
+          await armAutosync(store);
+          const { items } = await control<{ items: Array<{ id: number; is_service_account: boolean }> }>(
+            sandbox,
+            `/_sandbox/companies/${ACME}/users?active=true`,
+          );
+          const editable = items.filter((u) => !u.is_service_account).slice(0, changes);
+          for (const [i, u] of editable.entries())
+            await control(sandbox, `/_sandbox/companies/${ACME}/users/${u.id}`, 'PATCH', {
+              job_title: `Bench ${Date.now()} ${i}`,
+            });
+          app = await AppProcess.start(store, sandbox.url);
+          const result = await measure(app, sandbox, token, 2, async () => {
+            for (;;) {
+              const run = await latestAutoRun(app, token, null);
+              if (run) return run;
+              await sleep(500);
+            }
+          });
+          rows.push(row(`hourly incremental run, ${size} users, ${changes} changed`, label, result));
+        }
+      }
+    } finally {
+      await app.stop();
+      await store.drop();
+    }
+  }
+
+  if (SIZES.includes(10_000)) {
+    // Procore's spike limit at 25 per 10 s and 50 ms per request: the run should be bound by them.
+    await control(sandbox, '/_sandbox/reset', 'POST', {
+      users: 10_000,
+      seed: 42,
+      settings: { rateLimit: { hourly: 1e9, spike: 25 } },
+    });
+    await control(sandbox, '/_sandbox/faults', 'POST', { kind: 'latency', latency_ms: 50 });
+    const floor = await pageFloor();
+    const store = await freshStore(kind);
+    await prepare(store);
+    const app = await AppProcess.start(store, sandbox.url);
+    try {
+      const r = await measure(app, sandbox, token, floor, manual(app));
+      // The fewest seconds the limit allows: token + pages, 25 per 10 s, 50 ms each one after another.
+      const calls = r.requests + 1;
+      const timeFloor = Math.floor((calls - 1) / 25) * 10 + calls * 0.05;
+      rows.push(
+        row(
+          `full sync, 10000 users, 25 req/10 s + 50 ms latency (time floor ${round(timeFloor)} s)`,
+          label,
+          r,
+        ),
+      );
+    } finally {
+      await app.stop();
+      await store.drop();
+      await control(sandbox, '/_sandbox/faults', 'DELETE');
+    }
+  }
+  return rows;
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const port = await freePort();
+  const sandbox = await startSandbox({
+    port,
+    appUrl: 'http://127.0.0.1:3999',
+    logLevel: 'silent',
+    settings: UNLIMITED,
+  });
+  sandboxUrl = sandbox.url;
+  try {
+    const rows = await benchBackend('pglite', sandbox);
+    if (process.env.BENCH_DATABASE_URL) rows.push(...(await benchBackend('postgres', sandbox)));
+    return rows;
+  } finally {
+    await sandbox.close();
+  }
+}
