@@ -10,6 +10,7 @@ import type { Services } from '../services';
 import { ConnectRefused, completeSignIn } from './connect.service';
 import { type SessionResponse, sessionResponseSchema } from './connection.schemas';
 import { insertHandoff, insertOAuthState, useHandoff, useOAuthState } from './oauth.repository';
+import { createStartLimit } from './start-limit';
 
 /**
  * Flow 1 of design.md. The popup (a first-party window on the app's origin) runs the OAuth code
@@ -35,6 +36,7 @@ export function oauthRoutes(
   services: Pick<Services, 'config' | 'db' | 'connect' | 'companies' | 'hooks' | 'sessions'>,
 ) {
   const { config, db, connect: gateway, sessions } = services;
+  const startLimit = createStartLimit({ perWindow: 20, windowMs: 60_000 });
   return async function oauthRoutesPlugin(app: FastifyInstance) {
     const redirectUri = `${config.publicUrl}/auth/procore/callback`;
     const publicUrl = new URL(config.publicUrl);
@@ -78,6 +80,16 @@ export function oauthRoutes(
       '/auth/procore/start',
       { schema: { querystring: z.object({ company_id: companyId }) } },
       async (request, reply) => {
+        if (!startLimit.take(request.ip)) {
+          // The popup shows why; nothing is written for this attempt.
+          return reply.header('retry-after', '60').redirect(
+            popupResult({
+              error: 'too_many_attempts',
+              reason: 'Too many sign-in attempts from this browser. Wait a minute, then connect again.',
+            }),
+            303,
+          );
+        }
         const state = newOneTimeSecret();
         const nonce = newOneTimeSecret();
         await insertOAuthState(db, {
