@@ -85,7 +85,13 @@ export async function seedSandboxWeek(
       const approval = i < 3 ? 'approved' : 'pending';
       await add(vega.id, first.id, date, { timeIn: '07:00', timeOut: '15:30', breakMinutes: 30, approval });
       await add(brooks.id, first.id, date, { hours: i === 4 ? 6 : 8, approval });
-      if (i < 4) await add(petrov.id, other.id, date, { hours: 10, notes: i === 0 ? 'Pour day' : null });
+      if (i < 4) {
+        await add(petrov.id, other.id, date, {
+          hours: 10,
+          notes: i === 0 ? 'Pour day' : null,
+          approval: i < 2 ? 'approved' : 'pending',
+        });
+      }
       await add(okafor.id, i < 2 ? first.id : other.id, date, {
         timeIn: '06:30',
         timeOut: '15:00',
