@@ -26,6 +26,7 @@ export type {
   SendRun,
 } from '../server/timesheets/send-log.schemas';
 export type {
+  CostCodeList,
   ProjectList,
   Timesheet,
   TimesheetInput,

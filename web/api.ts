@@ -1,4 +1,5 @@
 import type {
+  CostCodeList,
   EntryList,
   EntryQuery,
   MeResponse,
@@ -67,8 +68,16 @@ export function createApi(companyId: string, token: () => string | null) {
       request<{ worker: Worker }>(`${base}/workers/${workerId}`, { method: 'PATCH', body: patch, ...auth() }),
     createPosition: (name: string) =>
       request<{ position: Position }>(`${base}/positions`, { method: 'POST', body: { name }, ...auth() }),
+    renamePosition: (positionId: string, name: string) =>
+      request<{ position: Position }>(`${base}/positions/${positionId}`, {
+        method: 'PATCH',
+        body: { name },
+        ...auth(),
+      }),
 
     listProjects: () => request<ProjectList>(`${base}/projects`, auth()),
+    listCostCodes: (projectId: string) =>
+      request<CostCodeList>(`${base}/projects/${projectId}/cost-codes`, auth()),
     listTimesheets: (query: { projectId: string; from: string; to: string }) =>
       request<{ timesheets: Timesheet[] }>(`${base}/timesheets`, { query: { ...query }, ...auth() }),
     createTimesheet: (input: TimesheetInput) =>

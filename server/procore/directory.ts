@@ -192,6 +192,31 @@ export function directoryEndpoints(ctx: SessionContext) {
     },
 
     /**
+     * People deactivated in Procore (`GET …/people/inactive`, same filters and shape as the list):
+     * the active list leaves them out, so a lookup by `origin_id` that skipped them would make a
+     * second contact for someone Procore merely deactivated.
+     */
+    listInactivePeople(o: PeopleListOptions = {}): Paged<ProcorePerson> {
+      const c = requireCompany(ctx);
+      const query: Record<string, QueryValue> = {
+        'filters[is_employee]': o.isEmployee,
+        'filters[reference_users_only]': o.referenceUsersOnly,
+        'filters[search]': o.search,
+      };
+      return list(
+        ctx,
+        {
+          path: `/rest/v1.0/companies/${c}/people/inactive`,
+          query,
+          label: 'inactive people',
+          perPage: o.perPage,
+          signal: o.signal,
+        },
+        personSchema,
+      );
+    },
+
+    /**
      * Creates a reference user (§4). Not resent after a lost answer (http.ts): on
      * `mayHaveApplied` the caller finds it by `origin_id` in `listPeople` first.
      */

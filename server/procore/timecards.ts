@@ -1,6 +1,8 @@
 import type { QueryValue } from './http';
 import type { Paged } from './pagination';
 import {
+  costCodeSchema,
+  type ProcoreCostCode,
   type ProcoreTimecardEntry,
   type ProcoreTimeType,
   timecardEntrySchema,
@@ -44,6 +46,25 @@ export interface TimecardListOptions extends CallOptions {
 
 export function timecardEndpoints(ctx: SessionContext) {
   return {
+    /**
+     * A project's cost codes: `GET /rest/v1.0/cost_codes?project_id=` (Procore's documented
+     * shape; procore-api.md does not cover cost codes). The company travels in the header.
+     */
+    listCostCodes(projectId: string, o: CallOptions & { perPage?: number } = {}): Paged<ProcoreCostCode> {
+      requireCompany(ctx);
+      return list(
+        ctx,
+        {
+          path: '/rest/v1.0/cost_codes',
+          query: { project_id: projectId },
+          label: 'cost codes',
+          perPage: o.perPage,
+          signal: o.signal,
+        },
+        costCodeSchema,
+      );
+    },
+
     listTimecardEntries(o: TimecardListOptions = {}): Paged<ProcoreTimecardEntry> {
       const c = requireCompany(ctx);
       const query: Record<string, QueryValue> = {

@@ -3,6 +3,7 @@ import { peekToken } from './auth';
 import { registerBodyParsers } from './body-parsers';
 import { registerClassificationRoutes } from './classifications.routes';
 import { registerControlRoutes } from './control.routes';
+import { registerCostCodeRoutes } from './cost-codes.routes';
 import { registerDirectoryRoutes } from './directory.routes';
 import { DirectoryService } from './directory.service';
 import { registerDirectoryPage } from './directory-page';
@@ -78,6 +79,7 @@ export async function buildSandbox(options: BuildSandboxOptions = {}): Promise<S
 
   registerOAuthRoutes(app, state);
   registerDirectoryRoutes(app, state);
+  registerCostCodeRoutes(app, state);
   registerUserRoutes(app, state, directory);
   registerPermissionRoutes(app, state);
   registerPeopleRoutes(app, state, directory);

@@ -130,6 +130,22 @@ export interface Project {
   updated_at: number;
   /** The project's Timecard tool; off → timecard writes on it answer 403 (procore-api.md §8). */
   timecards_enabled?: boolean;
+  /** The project's cost codes (its budget's Work Breakdown Structure), in list order. */
+  cost_codes: CostCode[];
+}
+
+/** A project cost code as `GET /rest/v1.0/cost_codes?project_id=` lists it. */
+export interface CostCode {
+  id: number;
+  name: string;
+  /** The code within its division, e.g. `100`. */
+  code: string;
+  /** Division and code, e.g. `03-100`. */
+  full_code: string;
+  /** The division's own cost code id; null for a division. */
+  parentId: number | null;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface TimeType {

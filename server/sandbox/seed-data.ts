@@ -319,3 +319,32 @@ export const ACME_PROJECTS = [
   ['Northbrook Elementary Addition', 'ACM-2311', 'Northbrook'],
   ["O'Hare Cargo Terminal Renovation", 'ACM-2204', 'Chicago'],
 ] as const;
+
+/**
+ * Every project's cost codes: a few CSI divisions with the codes a general contractor books
+ * labour to (Procore's default cost code list follows the CSI MasterFormat divisions).
+ */
+export const COST_CODES: ReadonlyArray<{ division: [string, string]; codes: Array<[string, string]> }> = [
+  {
+    division: ['01', 'General Requirements'],
+    codes: [
+      ['100', 'General Conditions Labor'],
+      ['500', 'Temporary Facilities'],
+    ],
+  },
+  {
+    division: ['03', 'Concrete'],
+    codes: [
+      ['100', 'Concrete Forming'],
+      ['300', 'Cast-in-Place Concrete'],
+    ],
+  },
+  { division: ['06', 'Wood, Plastics, and Composites'], codes: [['100', 'Rough Carpentry']] },
+  {
+    division: ['09', 'Finishes'],
+    codes: [
+      ['200', 'Plaster and Gypsum Board'],
+      ['900', 'Painting'],
+    ],
+  },
+];

@@ -1,10 +1,11 @@
-import type { Company, CompanyUser, Vendor } from './model';
+import type { Company, CompanyUser, CostCode, Vendor } from './model';
 import { createRng } from './prng';
 import {
   ACME_ID,
   ACME_PROJECTS,
   CLASSIFICATIONS,
   COMPANY_ADMIN_TEMPLATE_ID,
+  COST_CODES,
   DEFAULT_SEED,
   EMPLOYEE_DOMAIN,
   LAKESHORE_ID,
@@ -189,5 +190,35 @@ function addProject(
     zip: '60607',
     created_at: now - 400 * DAY,
     updated_at: now - 30 * DAY,
+    cost_codes: projectCostCodes(state, now - 400 * DAY),
   });
+}
+
+function projectCostCodes(state: SandboxState, at: number): CostCode[] {
+  const out: CostCode[] = [];
+  for (const { division, codes } of COST_CODES) {
+    const [divisionCode, divisionName] = division;
+    const parent: CostCode = {
+      id: state.next('costCode'),
+      name: divisionName,
+      code: divisionCode,
+      full_code: divisionCode,
+      parentId: null,
+      created_at: at,
+      updated_at: at,
+    };
+    out.push(parent);
+    for (const [code, name] of codes) {
+      out.push({
+        id: state.next('costCode'),
+        name,
+        code,
+        full_code: `${divisionCode}-${code}`,
+        parentId: parent.id,
+        created_at: at,
+        updated_at: at,
+      });
+    }
+  }
+  return out;
 }

@@ -38,6 +38,7 @@ export interface IdCounters {
   contact: number;
   classification: number;
   project: number;
+  costCode: number;
   timecard: number;
   hook: number;
   trigger: number;
@@ -54,6 +55,7 @@ export function initialCounters(): IdCounters {
     contact: 64_000_001,
     classification: 2_801,
     project: 562_949_953_425_001,
+    costCode: 153_428_001,
     timecard: 1_125_899_906_900_001,
     hook: 740_001,
     trigger: 990_001,

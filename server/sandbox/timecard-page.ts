@@ -43,6 +43,7 @@ export function registerTimecardPage(app: FastifyInstance, state: SandboxState):
   <td>${esc(e.date)}</td><td>${esc(e.party?.name ?? '—')}</td><td>${esc(e.project?.name ?? '—')}</td>
   <td class="num">${esc(e.hours ?? '—')}</td><td>${e.time_in ? `${esc(e.time_in.slice(11, 16))}–${esc(e.time_out?.slice(11, 16) ?? '')}` : '<span class="muted">—</span>'}</td>
   <td>${esc(e.lunch_time ?? '')}</td><td>${e.work_classification_id ? esc(company.classifications.get(e.work_classification_id)?.name ?? e.work_classification_id) : '<span class="muted">—</span>'}</td>
+  <td>${e.cost_code ? esc(`${e.cost_code.full_code ?? ''} ${e.cost_code.name ?? ''}`.trim() || e.cost_code.id) : '<span class="muted">—</span>'}</td>
   <td><span class="tag ${esc(e.approval_status)}">${esc(e.approval_status)}</span></td>
   <td>${esc(e.description ?? '')}</td><td class="num muted">${esc(e.origin_id ?? '')}</td></tr>`,
       )
@@ -52,8 +53,8 @@ export function registerTimecardPage(app: FastifyInstance, state: SandboxState):
     <form method="get" action="/timecard"><input type="hidden" name="company_id" value="${company.id}">
       <select name="project_id" aria-label="Project filter" onchange="this.form.submit()"><option value="">All projects</option>${projects}</select></form>
     <span class="muted">${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}</span></div>
-  <div class="scroll"><table aria-label="Timecard entries"><thead><tr><th>Date</th><th>Employee</th><th>Project</th><th>Hours</th><th>In–Out</th><th>Lunch</th><th>Classification</th><th>Status</th><th>Description</th><th>Origin ID</th></tr></thead>
-  <tbody>${rows || '<tr><td colspan="10" class="muted">No timecard entries yet.</td></tr>'}</tbody></table></div>
+  <div class="scroll"><table aria-label="Timecard entries"><thead><tr><th>Date</th><th>Employee</th><th>Project</th><th>Hours</th><th>In–Out</th><th>Lunch</th><th>Classification</th><th>Cost code</th><th>Status</th><th>Description</th><th>Origin ID</th></tr></thead>
+  <tbody>${rows || '<tr><td colspan="11" class="muted">No timecard entries yet.</td></tr>'}</tbody></table></div>
 </div></main>`;
     return reply
       .type('text/html')

@@ -75,6 +75,12 @@ export function checkEntry(
   ) {
     return { field: 'timecard_time_type_id', message: 'does not exist' };
   }
+  if (
+    input.cost_code_id != null &&
+    !company.projects.get(projectId)?.cost_codes.some((c) => c.id === input.cost_code_id)
+  ) {
+    return { field: 'cost_code_id', message: 'does not exist on this project' };
+  }
   if (input.work_classification_id != null && !company.classifications.has(input.work_classification_id)) {
     return { field: 'work_classification_id', message: 'does not exist' };
   }

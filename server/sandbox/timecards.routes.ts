@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { companyCaller, guard } from './auth';
 import { sendV1 } from './errors';
 import { isoSeconds } from './ids';
-import type { Company, TimecardEntry } from './model';
+import type { Company, Project, TimecardEntry } from './model';
 import { pageRequest, paginate } from './pagination';
 import { parseRange, queryIntList, queryString } from './query';
 import type { SandboxState } from './state';
@@ -239,7 +239,7 @@ export function entryView(state: SandboxState, company: Company, e: TimecardEntr
     origin_data: e.origin_data,
     line_item_type_id: null,
     timesheet: null,
-    cost_code: e.cost_code_id !== null ? { id: e.cost_code_id, name: null } : null,
+    cost_code: costCodeOf(project, e.cost_code_id),
     sub_job: null,
     crew: null,
     project: project ? { id: project.id, name: project.name } : null,
@@ -256,4 +256,10 @@ export function entryView(state: SandboxState, company: Company, e: TimecardEntr
     updated_at: isoSeconds(e.updated_at),
     deleted_at: null,
   };
+}
+
+function costCodeOf(project: Project | undefined, id: number | null) {
+  if (id === null) return null;
+  const c = project?.cost_codes.find((x) => x.id === id);
+  return c ? { id: c.id, name: c.name, full_code: c.full_code } : { id, name: null, full_code: null };
 }

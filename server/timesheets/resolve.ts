@@ -18,20 +18,54 @@ export type Resolved = { id: string } | { error: string };
 
 const fullName = (w: WorkerForSend) => `${w.first_name} ${w.last_name}`;
 
-async function readPeople(procore: CompanySession, signal: AbortSignal, search?: string) {
-  const byUser = new Map<string, ProcorePerson>();
-  const byOrigin = new Map<string, ProcorePerson>();
-  for await (const p of procore.listPeople({ signal, search })) {
-    if (p.user_id) byUser.set(p.user_id, p);
-    if (p.origin_id) byOrigin.set(p.origin_id, p);
+interface PeopleIndex {
+  byUser: Map<string, ProcorePerson>;
+  byOrigin: Map<string, ProcorePerson>;
+}
+
+function index(into: PeopleIndex, people: Iterable<ProcorePerson>): PeopleIndex {
+  for (const p of people) {
+    // An active person wins over an inactive one with the same key (the active list is read first).
+    if (p.user_id && !into.byUser.has(p.user_id)) into.byUser.set(p.user_id, p);
+    if (p.origin_id && !into.byOrigin.has(p.origin_id)) into.byOrigin.set(p.origin_id, p);
   }
-  return { byUser, byOrigin };
+  return into;
+}
+
+async function collect(pages: AsyncIterable<ProcorePerson>): Promise<ProcorePerson[]> {
+  const out: ProcorePerson[] = [];
+  for await (const p of pages) out.push(p);
+  return out;
+}
+
+const known = (people: PeopleIndex, w: WorkerForSend) =>
+  w.procore_user_id ? people.byUser.has(w.procore_user_id) : people.byOrigin.has(w.id);
+
+/**
+ * The company's people, active first; the inactive list only when someone is still missing. A
+ * person deactivated in Procore keeps its `origin_id`, and Procore's active list leaves it out:
+ * without the second read a worker whose contact was deactivated would get a second contact.
+ */
+async function readPeople(
+  procore: CompanySession,
+  signal: AbortSignal,
+  workers: readonly WorkerForSend[],
+  search?: string,
+): Promise<PeopleIndex> {
+  const people = index(
+    { byUser: new Map(), byOrigin: new Map() },
+    await collect(procore.listPeople({ signal, search })),
+  );
+  if (workers.every((w) => known(people, w))) return people;
+  return index(people, await collect(procore.listInactivePeople({ signal, search })));
 }
 
 /**
  * Workers without a known person: a Procore user's person is looked up by `user_id`; a local
  * worker's by `origin_id` (the worker's id), and made as a reference user (full name, payroll ID
- * as `employee_id`) when there is none. One read of the company's people serves them all.
+ * as `employee_id`) when there is none, active or inactive. One read of the company's people
+ * serves them all. A person found deactivated is used as it is: whether it is active in Procore is
+ * the Procore admin's decision, and its entries still belong to it.
  */
 export async function resolvePeople(
   db: Kysely<Database>,
@@ -42,7 +76,7 @@ export async function resolvePeople(
 ): Promise<Map<string, Resolved>> {
   const out = new Map<string, Resolved>();
   if (workers.length === 0) return out;
-  const people = await readPeople(procore, signal);
+  const people = await readPeople(procore, signal, workers);
   for (const w of workers) {
     let personId: string | null = null;
     if (w.procore_user_id) {
@@ -73,7 +107,7 @@ export async function resolvePeople(
           rethrowIfRunStopping(err);
           if (err instanceof ProcoreUnavailableError && err.mayHaveApplied) {
             // The create may have landed: look before anyone makes a second one.
-            personId = (await readPeople(procore, signal, w.last_name)).byOrigin.get(w.id)?.id ?? null;
+            personId = (await readPeople(procore, signal, [w], w.last_name)).byOrigin.get(w.id)?.id ?? null;
           }
           if (!personId) {
             out.set(w.id, {

@@ -6,8 +6,10 @@ import { requireAdmin, sessionOf } from '../auth/request-context';
 import { notFound } from '../errors';
 import { isProcoreError } from '../procore/errors';
 import { procoreAppError } from '../procore/failure-policy';
+import type { ProcoreCostCode } from '../procore/schemas';
 import { listRuns, listTimesheetEntries, requireRun } from '../runs/runs.service';
 import type { Services } from '../services';
+import { seedSandboxWeek } from './sandbox-seed';
 import { assertConnected, requestManualSend } from './send.service';
 import { renderSendLog, sendEntryToApi, sendLogFileName, sendRunToApi } from './send-log';
 import {
@@ -19,7 +21,9 @@ import {
   sendRunResponseSchema,
 } from './send-log.schemas';
 import {
+  costCodeListSchema,
   projectListSchema,
+  projectParamsSchema,
   sendRequestSchema,
   timesheetInputSchema,
   timesheetListSchema,
@@ -34,7 +38,7 @@ import { createTimesheet, deleteTimesheet, listWeek, updateTimesheet } from './t
  * The Timesheets page: Procore projects to pick from, the week grid (anyone signed in records and
  * corrects time), Sync Timesheets (an admin), and Timesheet Sync Logs (anyone signed in).
  */
-export function timesheetsRoutes(services: Pick<Services, 'db' | 'jobs' | 'companies'>) {
+export function timesheetsRoutes(services: Pick<Services, 'db' | 'jobs' | 'companies' | 'config' | 'log'>) {
   const { db, companies } = services;
 
   async function projects(companyId: string) {
@@ -51,6 +55,22 @@ export function timesheetsRoutes(services: Pick<Services, 'db' | 'jobs' | 'compa
     return out.sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  async function costCodes(companyId: string, projectId: string) {
+    const procore = await companies.procoreFor(companyId);
+    const all: ProcoreCostCode[] = [];
+    try {
+      for await (const c of procore.listCostCodes(projectId)) all.push(c);
+    } catch (err) {
+      if (isProcoreError(err)) throw procoreAppError(err);
+      throw err;
+    }
+    const parents = new Set(all.flatMap((c) => (c.parent ? [c.parent.id] : [])));
+    return all
+      .filter((c) => !parents.has(c.id))
+      .map((c) => ({ id: c.id, code: c.full_code ?? c.code ?? '', name: c.name ?? '' }))
+      .sort((a, b) => a.code.localeCompare(b.code, undefined, { numeric: true }));
+  }
+
   async function timesheetRun(companyId: string, runId: string) {
     const run = await requireRun(db, companyId, runId);
     if (run.kind !== 'timesheets') throw notFound('Timesheet send');
@@ -63,7 +83,21 @@ export function timesheetsRoutes(services: Pick<Services, 'db' | 'jobs' | 'compa
     app.get(
       '/companies/:companyId/projects',
       { schema: { params, response: { 200: projectListSchema } } },
-      async (request) => ({ projects: await projects(sessionOf(request).companyId) }),
+      async (request) => {
+        const { companyId } = sessionOf(request);
+        const list = await projects(companyId);
+        // Sandbox mode: a first visit finds a crew and a week to look at (a no-op once done).
+        await seedSandboxWeek(services, companyId, list.slice(0, 2));
+        return { projects: list };
+      },
+    );
+
+    app.get(
+      '/companies/:companyId/projects/:projectId/cost-codes',
+      { schema: { params: projectParamsSchema, response: { 200: costCodeListSchema } } },
+      async (request) => ({
+        costCodes: await costCodes(sessionOf(request).companyId, request.params.projectId),
+      }),
     );
 
     app.get(

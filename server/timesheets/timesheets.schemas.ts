@@ -51,10 +51,17 @@ export const projectListSchema = z.object({
   projects: z.array(z.object({ id, name: z.string(), projectNumber: z.string().nullable() })),
 });
 
+/** A project's cost codes a timesheet can take: the codes, not the divisions that group them. */
+export const costCodeListSchema = z.object({
+  costCodes: z.array(z.object({ id, code: z.string(), name: z.string() })),
+});
+export const projectParamsSchema = z.object({ companyId: id, projectId: id });
+
 export const sendRequestSchema = z.object({ projectId: id, from: isoDate, to: isoDate }).strict();
 
 export type Timesheet = z.infer<typeof timesheetSchema>;
 export type TimesheetInput = z.infer<typeof timesheetInputSchema>;
 export type TimesheetPatch = z.infer<typeof timesheetPatchSchema>;
 export type ProjectList = z.infer<typeof projectListSchema>;
+export type CostCodeList = z.infer<typeof costCodeListSchema>;
 export type TimesheetStatus = z.infer<typeof timesheetStatusSchema>;

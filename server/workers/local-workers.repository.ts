@@ -42,6 +42,16 @@ export async function lockCompanyPhones(trx: Transaction<Database>, companyId: s
   await sql`select pg_advisory_xact_lock(hashtext('workers_phone'), hashtext(${companyId}))`.execute(trx);
 }
 
+/** Any worker, active or not, with this payroll ID. */
+export function findWorkerByPayrollId(db: Kysely<Database>, companyId: string, payrollId: string) {
+  return db
+    .selectFrom('workers')
+    .select(['id'])
+    .where('company_id', '=', companyId)
+    .where('payroll_id', '=', payrollId)
+    .executeTakeFirst();
+}
+
 export function findActiveWorkerByPhone(
   db: Kysely<Database>,
   companyId: string,

@@ -6,6 +6,7 @@
 export { createLocalWorker } from './local-workers';
 export {
   findWorker,
+  findWorkerByPayrollId,
   listWorkersForSend,
   setPositionClassification,
   setWorkerPerson,

@@ -1,9 +1,16 @@
 import { computed, createModel, type ReadonlySignal, signal } from '@preact/signals';
 import type { Api } from '../api';
-import type { ProjectList, SendRun, Timesheet, Worker } from '../api-types';
+import type { CostCodeList, ProjectList, SendRun, Timesheet, TimesheetPatch, Worker } from '../api-types';
 import { type ActionState, asApiError, failed, IDLE, type Remote } from './remote';
 
 export type Project = ProjectList['projects'][number];
+export type CostCode = CostCodeList['costCodes'][number];
+
+/** What the cell editor saves: total hours, or in/out with a break; a cost code and notes. */
+export type CellDetails = Pick<
+  TimesheetPatch,
+  'hours' | 'timeIn' | 'timeOut' | 'breakMinutes' | 'costCodeId' | 'notes'
+>;
 
 const DAY = 86_400_000;
 export const isoDay = (t: number) => new Date(t).toISOString().slice(0, 10);
@@ -29,6 +36,8 @@ export interface TimesheetsModel {
   workers: ReadonlySignal<Remote<Worker[]>>;
   /** Workers shown as rows: those with time this week, plus any added by hand. */
   rows: ReadonlySignal<Worker[]>;
+  /** The selected project's cost codes, for the cell editor's picker. */
+  costCodes: ReadonlySignal<Remote<CostCode[]>>;
   sends: ReadonlySignal<Remote<SendRun[]>>;
   activeSend: ReadonlySignal<SendRun | null>;
   cellError: ReadonlySignal<string | null>;
@@ -37,6 +46,9 @@ export interface TimesheetsModel {
   moveWeek(by: number): void;
   addRow(workerId: string): void;
   saveCell(workerId: string, day: string, text: string): Promise<void>;
+  /** Saves a cell from the editor; the error message, or null when it was saved. */
+  saveDetails(workerId: string, day: string, details: CellDetails): Promise<string | null>;
+  deleteCell(workerId: string, day: string): Promise<string | null>;
   approveWeek(): Promise<void>;
   send(): Promise<void>;
   refresh(): Promise<void>;
@@ -55,6 +67,7 @@ export const TimesheetsModel = createModel((api: Api): TimesheetsModel => {
   const workers = signal<Remote<Worker[]>>({ status: 'loading' });
   const added = signal<string[]>([]);
   const sends = signal<Remote<SendRun[]>>({ status: 'loading' });
+  const costCodes = signal<Remote<CostCode[]>>({ status: 'loading' });
   const cellError = signal<string | null>(null);
   const sendState = signal<ActionState>(IDLE);
   const days = computed(() => weekDays(week.value));
@@ -68,6 +81,25 @@ export const TimesheetsModel = createModel((api: Api): TimesheetsModel => {
       timesheets.value = { status: 'ready', data: list };
     } catch (err) {
       timesheets.value = failed(timesheets.peek(), err);
+    }
+  };
+  const loadCostCodes = async () => {
+    const project = projectId.peek();
+    if (!project) return;
+    costCodes.value = { status: 'loading' };
+    try {
+      const list = (await api.listCostCodes(project)).costCodes;
+      if (projectId.peek() === project) costCodes.value = { status: 'ready', data: list };
+    } catch (err) {
+      if (projectId.peek() === project) costCodes.value = failed(costCodes.peek(), err);
+    }
+  };
+  const loadWorkers = async () => {
+    try {
+      const list = await api.listWorkers({ active: 'true', limit: 500 });
+      workers.value = { status: 'ready', data: list.workers };
+    } catch (err) {
+      workers.value = failed(workers.peek(), err);
     }
   };
   const loadSends = async () => {
@@ -84,25 +116,22 @@ export const TimesheetsModel = createModel((api: Api): TimesheetsModel => {
       : null;
   });
 
+  // Projects first: in sandbox mode their first read may add the demo crew the workers list shows.
   void (async () => {
     try {
       const list = (await api.listProjects()).projects;
       projects.value = { status: 'ready', data: list };
       if (list[0] && !projectId.peek()) {
         projectId.value = list[0].id;
-        await loadWeek();
-      } else if (!list[0]) timesheets.value = { status: 'ready', data: [] };
+        await Promise.all([loadWeek(), loadWorkers(), loadCostCodes()]);
+      } else {
+        if (!list[0]) timesheets.value = { status: 'ready', data: [] };
+        await loadWorkers();
+      }
     } catch (err) {
       projects.value = failed(projects.peek(), err);
       timesheets.value = { status: 'ready', data: [] };
-    }
-  })();
-  void (async () => {
-    try {
-      const list = await api.listWorkers({ active: 'true', limit: 500 });
-      workers.value = { status: 'ready', data: list.workers };
-    } catch (err) {
-      workers.value = failed(workers.peek(), err);
+      await loadWorkers();
     }
   })();
   void loadSends();
@@ -144,6 +173,7 @@ export const TimesheetsModel = createModel((api: Api): TimesheetsModel => {
     workers: computed(() => workers.value),
     rows,
     sends: computed(() => sends.value),
+    costCodes: computed(() => costCodes.value),
     activeSend,
     cellError: computed(() => cellError.value),
     sendState: computed(() => sendState.value),
@@ -152,6 +182,7 @@ export const TimesheetsModel = createModel((api: Api): TimesheetsModel => {
       added.value = [];
       timesheets.value = { status: 'loading' };
       void loadWeek();
+      void loadCostCodes();
     },
     moveWeek(by) {
       week.value = isoDay(Date.parse(`${week.peek()}T00:00:00Z`) + by * 7 * DAY);
@@ -189,6 +220,35 @@ export const TimesheetsModel = createModel((api: Api): TimesheetsModel => {
         }
       } catch (err) {
         cellError.value = asApiError(err).message;
+      }
+    },
+    async saveDetails(workerId, day, details) {
+      const project = projectId.peek();
+      const current = timesheets.peek();
+      if (!project || current.status !== 'ready') return 'The week is not loaded yet.';
+      const existing = current.data.find((x) => x.workerId === workerId && x.date === day);
+      try {
+        const saved = existing
+          ? await api.updateTimesheet(existing.id, details)
+          : await api.createTimesheet({ workerId, projectId: project, date: day, ...details });
+        replace(saved.timesheet);
+        cellError.value = null;
+        return null;
+      } catch (err) {
+        return asApiError(err).message;
+      }
+    },
+    async deleteCell(workerId, day) {
+      const current = timesheets.peek();
+      if (current.status !== 'ready') return null;
+      const existing = current.data.find((x) => x.workerId === workerId && x.date === day);
+      if (!existing) return null;
+      try {
+        await api.deleteTimesheet(existing.id);
+        replace(null, existing.id);
+        return null;
+      } catch (err) {
+        return asApiError(err).message;
       }
     },
     async approveWeek() {

@@ -23,6 +23,8 @@ export interface WorkersModel {
   positions: ReadonlySignal<{ id: string; name: string }[]>;
   setFilter<K extends keyof WorkerFilters>(key: K, value: WorkerFilters[K]): void;
   loadMore(): Promise<void>;
+  /** After an edit on the page: the rows as shown, and the positions. */
+  refresh(): Promise<void>;
 }
 
 const PAGE = 50;
@@ -105,6 +107,9 @@ export const WorkersModel = createModel((api: Api): WorkersModel => {
       clearTimeout(searchTimer);
       if (key === 'q') searchTimer = setTimeout(() => void load(true), SEARCH_DELAY_MS);
       else void load(false);
+    },
+    async refresh() {
+      await Promise.all([loadPositions(), load(true)]);
     },
     async loadMore() {
       const current = workers.peek();

@@ -10,6 +10,7 @@ import { saveFile } from '../lib/download';
 import { formatDateTime } from '../lib/format';
 import { asApiError } from '../models/remote';
 import { TimesheetsModel } from '../models/timesheets.model';
+import { CellEditor } from './timesheet-cell-editor';
 import './timesheets.css';
 
 const WHY_ID = 'timesheets-admin-why';
@@ -165,6 +166,7 @@ function WeekGrid({ model }: { model: TimesheetsModel }) {
   const workers = model.workers.value;
   const days = model.days.value;
   const rows = model.rows.value;
+  const editing = useSignal<{ workerId: string; day: string } | null>(null);
   if (ts.status === 'loading' || workers.status === 'loading') return <Loading label="Loading the week…" />;
   if (ts.status === 'error') return <ErrorBanner error={ts.error} what="The week could not be loaded." />;
   const list = ts.data;
@@ -216,7 +218,16 @@ function WeekGrid({ model }: { model: TimesheetsModel }) {
                       key={`${w.id}-${d}-${cell(w.id, d)?.updatedAt ?? ''}`}
                       t={cell(w.id, d)}
                       label={`${w.firstName} ${w.lastName}, ${dayLabel(d)}`}
+                      codeOf={(id) =>
+                        model.costCodes.value.status === 'ready'
+                          ? model.costCodes.value.data.find((c) => c.id === id)?.code
+                          : undefined
+                      }
+                      editing={editing.value?.workerId === w.id && editing.value.day === d}
                       onSave={(text) => model.saveCell(w.id, d, text)}
+                      onEdit={() => {
+                        editing.value = { workerId: w.id, day: d };
+                      }}
                     />
                   ))}
                   <td class="num ts-total">{total.toFixed(2)}</td>
@@ -239,6 +250,24 @@ function WeekGrid({ model }: { model: TimesheetsModel }) {
           )}
         </table>
       </div>
+      {editing.value &&
+        (() => {
+          const { workerId, day } = editing.value;
+          const w = rows.find((r) => r.id === workerId);
+          return (
+            <CellEditor
+              key={`${workerId}-${day}`}
+              model={model}
+              workerId={workerId}
+              day={day}
+              label={`${w ? `${w.firstName} ${w.lastName}` : 'Worker'}, ${dayLabel(day)}`}
+              t={cell(workerId, day)}
+              onClose={() => {
+                editing.value = null;
+              }}
+            />
+          );
+        })()}
       {others.length > 0 && (
         <div class="ts-add">
           <label class="field">
@@ -265,28 +294,54 @@ function WeekGrid({ model }: { model: TimesheetsModel }) {
   );
 }
 
-function Cell(props: { t: Timesheet | undefined; label: string; onSave: (text: string) => Promise<void> }) {
+function Cell(props: {
+  t: Timesheet | undefined;
+  label: string;
+  editing: boolean;
+  codeOf: (id: string) => string | undefined;
+  onSave: (text: string) => Promise<void>;
+  onEdit: () => void;
+}) {
   const { t } = props;
   const value = useSignal(t ? String(Number(t.hours)) : '');
   const [stateLabel, tone] = t ? STATE[t.sendState] : ['', ''];
   const commit = () => {
     if (value.value !== (t ? String(Number(t.hours)) : '')) void props.onSave(value.value);
   };
+  const code = t?.costCodeId ? (props.codeOf(t.costCodeId) ?? 'Cost code') : null;
   return (
-    <td class="num ts-cell" data-state={t?.sendState ?? 'empty'}>
-      <input
-        class="input ts-input"
-        inputMode="decimal"
-        aria-label={`Hours, ${props.label}`}
-        value={value.value}
-        onInput={(e) => {
-          value.value = (e.target as HTMLInputElement).value;
-        }}
-        onBlur={commit}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter') (e.target as HTMLInputElement).blur();
-        }}
-      />
+    <td class={`num ts-cell${props.editing ? ' ts-cell--editing' : ''}`} data-state={t?.sendState ?? 'empty'}>
+      <div class="ts-cell__line">
+        <input
+          class="input ts-input"
+          inputMode="decimal"
+          aria-label={`Hours, ${props.label}`}
+          value={value.value}
+          onInput={(e) => {
+            value.value = (e.target as HTMLInputElement).value;
+          }}
+          onBlur={commit}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') (e.target as HTMLInputElement).blur();
+          }}
+        />
+        <button
+          type="button"
+          class="ts-more"
+          aria-label={`Time in and out, break, cost code: ${props.label}`}
+          aria-expanded={props.editing}
+          onClick={props.onEdit}
+        >
+          ⋯
+        </button>
+      </div>
+      {t?.timeIn && (
+        <span class="ts-detail">
+          {t.timeIn}–{t.timeOut}
+          {t.breakMinutes ? ` · ${t.breakMinutes}m break` : ''}
+        </span>
+      )}
+      {code && <span class="ts-detail">{code}</span>}
       {t && (
         <span class={`ts-state ts-state--${tone}`} title={t.lastError ?? undefined}>
           {stateLabel}

@@ -4,6 +4,7 @@ import { AddWorker } from '../components/add-worker';
 import { EmptyState } from '../components/empty-state';
 import { ErrorBanner } from '../components/error-banner';
 import { Loading } from '../components/loading';
+import { PositionsPanel } from '../components/positions-panel';
 import { WorkerDetail } from '../components/worker-detail';
 import { useApp } from '../context';
 import { formatDateTime, formatPhone, plural } from '../lib/format';
@@ -33,7 +34,10 @@ export function WorkersScreen() {
         </div>
         {me.isAdmin.value && (
           <div class="page-head__tools">
-            <AddWorker onAdded={() => model.setFilter('q', model.filters.peek().q)} />
+            <div class="button-row">
+              <PositionsPanel onChanged={() => void model.refresh()} />
+              <AddWorker onAdded={() => void model.refresh()} />
+            </div>
           </div>
         )}
       </div>
@@ -134,6 +138,7 @@ function WorkerList({ model }: { model: WorkersModel }) {
               <WorkerRow
                 key={w.id}
                 worker={w}
+                model={model}
                 open={open.value === w.id}
                 onToggle={() => {
                   open.value = open.value === w.id ? null : w.id;
@@ -162,7 +167,17 @@ function WorkerList({ model }: { model: WorkersModel }) {
   );
 }
 
-function WorkerRow({ worker: w, open, onToggle }: { worker: Worker; open: boolean; onToggle: () => void }) {
+function WorkerRow({
+  worker: w,
+  model,
+  open,
+  onToggle,
+}: {
+  worker: Worker;
+  model: WorkersModel;
+  open: boolean;
+  onToggle: () => void;
+}) {
   const fromProcore = w.source === 'procore_user';
   const detailId = `worker-${w.id}-detail`;
   return (
@@ -199,7 +214,11 @@ function WorkerRow({ worker: w, open, onToggle }: { worker: Worker; open: boolea
       {open && (
         <tr class="detail-row" id={detailId}>
           <td colSpan={7}>
-            <WorkerDetail worker={w} />
+            <WorkerDetail
+              worker={w}
+              positions={model.positions.value}
+              onChanged={() => void model.refresh()}
+            />
           </td>
         </tr>
       )}

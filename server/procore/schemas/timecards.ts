@@ -33,3 +33,17 @@ export const timeTypeSchema = z.looseObject({
   global: z.boolean().nullish(),
 });
 export type ProcoreTimeType = z.output<typeof timeTypeSchema>;
+
+/**
+ * A project cost code (`GET /rest/v1.0/cost_codes?project_id=`): what a timecard entry's
+ * `cost_code_id` names. Not in procore-api.md; the fields are those of Procore's public reference.
+ * A division (a code with children) comes back too; `parent` tells them apart.
+ */
+export const costCodeSchema = z.looseObject({
+  id: procoreId,
+  name: z.string().nullable(),
+  code: optionalText,
+  full_code: optionalText,
+  parent: z.looseObject({ id: procoreId }).nullish(),
+});
+export type ProcoreCostCode = z.output<typeof costCodeSchema>;
