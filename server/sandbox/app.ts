@@ -51,10 +51,17 @@ export async function buildSandbox(options: BuildSandboxOptions = {}): Promise<S
     dispatcher,
     reset(seed, settings) {
       dispatcher.cancelAll();
+      const used = { ...state.ids };
       const fresh = new SandboxState();
       Object.assign(state, fresh);
       if (settings) applySettingsPatch(state.settings, settings);
       seedSandbox(state, seed);
+      // The seed's own ids are the same on every reset; what is made after it never reuses an id
+      // handed out before the reset, as Procore never does: an app that still holds an old id
+      // (a timecard entry, a contact) must not find it pointing at something new.
+      for (const kind of Object.keys(used) as Array<keyof typeof used>) {
+        state.ids[kind] = Math.max(state.ids[kind], used[kind]);
+      }
     },
   };
   handle.reset(options.seed, options.settings);
