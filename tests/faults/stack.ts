@@ -13,13 +13,14 @@ export async function until<T>(
   check: () => Promise<T | undefined | false>,
   what: string,
   timeoutMs = 120_000,
+  everyMs = 100,
 ) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check().catch(() => undefined);
     if (value !== undefined && value !== false) return value as T;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
