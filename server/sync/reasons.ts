@@ -57,7 +57,7 @@ const quote = (v: string | null | undefined) => `"${v ?? ''}"`;
 export function reasonText(code: ReasonCode, facts: ReasonFacts = {}): string {
   switch (code) {
     case 'service_account':
-      return 'This is the integration’s own Procore service account, not a person: never imported';
+      return "This is the integration's own Procore service account, not a person: never imported";
     case 'inactive':
       return 'Inactive in Procore';
     case 'not_employee':
