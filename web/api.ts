@@ -110,7 +110,11 @@ export function createApi(companyId: string, token: () => string | null) {
           ...auth(),
         },
       ),
-    downloadSendLog: (runId: string) => requestFile(`${base}/timesheet-sends/${runId}/log.txt`, auth()),
+    downloadSendLog: (runId: string) =>
+      requestFile(
+        `${base}/timesheet-sends/${runId}/log.txt?tz=${encodeURIComponent(Intl.DateTimeFormat().resolvedOptions().timeZone)}`,
+        auth(),
+      ),
   };
 }
 

@@ -176,7 +176,12 @@ export function renderRunLog(
     }
     if (count === 0) out.push('  (none)');
   }
-  return `${out.join('\n')}\n`.replace(TYPOGRAPHIC, (ch) => ASCII_FOR[ch] ?? '-');
+  return plainPunctuation(`${out.join('\n')}\n`);
+}
+
+/** Typographic punctuation swapped for plain ASCII, so Windows-1252 readers show no mojibake. */
+export function plainPunctuation(text: string): string {
+  return text.replace(TYPOGRAPHIC, (ch) => ASCII_FOR[ch] ?? '-');
 }
 
 /** Typographic punctuation (in reasons and in names from Procore) and its plain-text stand-in. */
@@ -190,8 +195,9 @@ const ASCII_FOR: Record<string, string> = {
   '\u2026': '...',
   '\u2192': '->',
   '\u00a0': ' ',
+  '\u00b7': '-',
 };
-const TYPOGRAPHIC = /[\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u2192\u00a0]/g;
+const TYPOGRAPHIC = /[\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u2192\u00a0\u00b7]/g;
 
 /** The file as Windows tools read it right: a UTF-8 byte order mark and CRLF line ends. */
 export function asWindowsText(text: string): string {

@@ -1,5 +1,6 @@
 import type { FieldChange } from '../db/database';
 import type { RunRow, TimesheetEntryRow } from '../runs/runs.service';
+import { formatInZone, plainPunctuation } from '../sync/log-text';
 import type { SendEntry, SendRun } from './send-log.schemas';
 
 /** Rows → API objects, and the downloadable .txt of one timesheet send. */
@@ -71,8 +72,6 @@ const SECTIONS: Array<{ title: string; action: SendEntry['action'] }> = [
   { title: 'Failed', action: 'failed' },
 ];
 
-const utc = (d: Date | null) => (d ? `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC` : '—');
-
 export function sendLogFileName(companyName: string, run: RunRow): string {
   const slug =
     companyName
@@ -83,7 +82,14 @@ export function sendLogFileName(companyName: string, run: RunRow): string {
 }
 
 /** Sections in a fixed order; within one, by project, date, then worker. */
-export function renderSendLog(run: RunRow, companyName: string, entries: readonly SendEntry[]): string {
+/** The .txt like the user sync's: times in the viewer's zone, plain punctuation (sync/log-text.ts). */
+export function renderSendLog(
+  run: RunRow,
+  companyName: string,
+  entries: readonly SendEntry[],
+  opts: { timeZone?: string } = {},
+): string {
+  const at = (d: Date | null) => formatInZone(d, opts.timeZone);
   const api = sendRunToApi(run);
   const out: string[] = [
     `Timesheet Sync Log — ${companyName}`,
@@ -97,7 +103,7 @@ export function renderSendLog(run: RunRow, companyName: string, entries: readonl
     out.push('Scope: every timesheet not yet in Procore as it stands');
   }
   out.push(
-    `Queued ${utc(run.queued_at)} · started ${utc(run.started_at)} · finished ${utc(run.finished_at)}`,
+    `Queued ${at(run.queued_at)} - started ${at(run.started_at)} - finished ${at(run.finished_at)}`,
     `Status: ${run.status}${run.status_reason ? ` — ${run.status_reason}` : ''}`,
     `Timesheets: ${entries.length} · created ${api.counts.created} · updated ${api.counts.updated} · unchanged ${api.counts.unchanged} · not sent ${api.counts.skipped} · failed ${api.counts.failed}`,
   );
@@ -124,5 +130,5 @@ export function renderSendLog(run: RunRow, companyName: string, entries: readonl
       out.push(`  ${parts.join(' — ')}`);
     }
   }
-  return `${out.join('\n')}\n`;
+  return plainPunctuation(`${out.join('\n')}\n`);
 }

@@ -9,6 +9,8 @@ import { procoreAppError } from '../procore/failure-policy';
 import type { ProcoreCostCode } from '../procore/schemas';
 import { listRuns, listTimesheetEntries, requireRun } from '../runs/runs.service';
 import type { Services } from '../services';
+import { asWindowsText, knownTimeZone } from '../sync/log-text';
+import { logQuerySchema } from '../sync/sync.schemas';
 import { seedSandboxWeek } from './sandbox-seed';
 import { assertConnected, requestManualSend } from './send.service';
 import { renderSendLog, sendEntryToApi, sendLogFileName, sendRunToApi } from './send-log';
@@ -219,10 +221,11 @@ export function timesheetsRoutes(services: Pick<Services, 'db' | 'jobs' | 'compa
 
     app.get(
       '/companies/:companyId/timesheet-sends/:runId/log.txt',
-      { schema: { params: sendRunParamsSchema } },
+      { schema: { params: sendRunParamsSchema, querystring: logQuerySchema } },
       async (request, reply) => {
         const { companyId } = sessionOf(request);
         const run = await timesheetRun(companyId, request.params.runId);
+        const timeZone = knownTimeZone(request.query.tz) ?? 'UTC';
         const company = await companies.find(companyId);
         const name = company?.name ?? `Company ${companyId}`;
         const entries = (await listTimesheetEntries(db, companyId, run.id, { limit: 1_000_000 })).map(
@@ -232,7 +235,7 @@ export function timesheetsRoutes(services: Pick<Services, 'db' | 'jobs' | 'compa
           .type('text/plain; charset=utf-8')
           .header('content-disposition', `attachment; filename="${sendLogFileName(name, run)}"`)
           .header('cache-control', 'no-store')
-          .send(renderSendLog(run, name, entries));
+          .send(asWindowsText(renderSendLog(run, name, entries, { timeZone })));
       },
     );
   };
