@@ -37,7 +37,7 @@ describe('server/main.ts', () => {
       DATA_DIR: dataDir,
     });
     try {
-      await waitForHttp(`http://127.0.0.1:${port}/readyz`, 40_000);
+      await waitForHttp(`http://127.0.0.1:${port}/readyz`, 120_000);
       const ready = await (await fetch(`http://127.0.0.1:${port}/readyz`)).json();
       expect(ready).toEqual({ status: 'ready', database: 'pglite' });
 
@@ -63,10 +63,10 @@ describe('server/main.ts', () => {
       DATA_DIR: dataDir,
     });
     try {
-      await waitForHttp(`http://127.0.0.1:${port}/readyz`, 40_000);
+      await waitForHttp(`http://127.0.0.1:${port}/readyz`, 120_000);
     } finally {
       again.child.kill('SIGTERM');
     }
     expect(await again.exited).toBe(0);
-  }, 120_000);
+  }, 300_000);
 });

@@ -30,7 +30,7 @@ it('migrates an empty database up, and a second run applies nothing', async () =
   } finally {
     await handle.close();
   }
-});
+}, 120_000);
 
 describeEachDatabase('schema constraints', ({ db }) => {
   const bigCompanyId = '9007199254740993'; // above 2^53: must survive as a string

@@ -106,5 +106,5 @@ describeEachDatabase('webhook receiver under garbage', ({ db, backend }) => {
       .where('company_id', '=', companyId)
       .execute();
     expect(new Set(outcomes.map((o) => o.outcome))).toEqual(new Set(['applied']));
-  }, 60_000);
+  }, 180_000);
 });
