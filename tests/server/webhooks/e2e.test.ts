@@ -212,7 +212,7 @@ describeEachDatabase('webhooks from the sandbox reach the workers', ({ db }) => 
       expect(txt.body).toMatch(/Trigger: +Procore change \(webhook\)/);
       expect(txt.body).toMatch(/Hana Hooked .*Procore user/);
       expect(txt.body).toMatch(/Hugo Hooked .*Procore user/);
-      expect(txt.body).toMatch(/last name "Hooked" → "Logged"/);
+      expect(txt.body).toMatch(/last name "Hooked" -> "Logged"/);
     } finally {
       s.clock.offsetMs = 0;
     }
