@@ -190,6 +190,8 @@ test("the sandbox's crew and week: the cell editor, Only Approved and Include Su
     .getByRole('navigation', { name: 'Worker Sync pages' })
     .getByRole('link', { name: /^Workers/ })
     .click();
+  // The roster is paged and may hold the whole Procore directory by now: find her as an admin would.
+  await app2.getByRole('searchbox', { name: 'Search' }).fill('Okafor');
   const row = app2.locator('tbody tr', { hasText: 'Aisha Okafor' }).first();
   await row.getByRole('button', { name: 'Aisha Okafor' }).click();
   await app2.getByRole('button', { name: 'Edit worker' }).click();
