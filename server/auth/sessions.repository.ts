@@ -154,17 +154,22 @@ export async function saveTokens(db: Kysely<Database>, id: string, tokens: Seale
 }
 
 /** Ends one sign-in and drops its Procore tokens; the row stays to say why. */
+/** What ending a sign-in writes: when and why, and its Procore tokens gone. */
+function ended(reason: string, now: Date) {
+  return {
+    ended_at: now,
+    ended_reason: reason,
+    access_token_enc: null,
+    refresh_token_enc: null,
+    access_expires_at: null,
+    check_claimed_until: null,
+  };
+}
+
 export async function endSession(db: Kysely<Database>, id: string, reason: string, now: Date): Promise<void> {
   await db
     .updateTable('app_sessions')
-    .set({
-      ended_at: now,
-      ended_reason: reason,
-      access_token_enc: null,
-      refresh_token_enc: null,
-      access_expires_at: null,
-      check_claimed_until: null,
-    })
+    .set(ended(reason, now))
     .where('id', '=', id)
     .where('ended_at', 'is', null)
     .execute();
@@ -189,14 +194,7 @@ export async function endCompanySessions(
 ): Promise<number> {
   const result = await db
     .updateTable('app_sessions')
-    .set({
-      ended_at: now,
-      ended_reason: reason,
-      access_token_enc: null,
-      refresh_token_enc: null,
-      access_expires_at: null,
-      check_claimed_until: null,
-    })
+    .set(ended(reason, now))
     .where('company_id', '=', companyId)
     .where('ended_at', 'is', null)
     .executeTakeFirst();

@@ -61,6 +61,27 @@ export function runFailureReason(err: unknown): string {
   }
 }
 
+/**
+ * What a run of any kind does when it fails: the reason above, logged for the operator, and the
+ * failure handed to the company's owner (an uninstalled app disconnects the company).
+ */
+export function runFailurePolicy(
+  deps: {
+    log: { error(details: object, message: string): void };
+    companies: { noteProcoreFailure(companyId: string, err: unknown): Promise<unknown> };
+  },
+  context: { companyId: string; runId: string },
+  message: string,
+): { reason(err: unknown): string; after(err: unknown): Promise<unknown> } {
+  return {
+    reason: runFailureReason,
+    after: async (err) => {
+      deps.log.error({ err, ...context }, message);
+      await deps.companies.noteProcoreFailure(context.companyId, err);
+    },
+  };
+}
+
 /** A Procore failure met while answering a request: Procore's sentence, with a fitting status. */
 export function procoreAppError(err: ProcoreError): AppError {
   switch (procoreKind(err)) {

@@ -1,11 +1,24 @@
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { Database, EntryAction } from '../db/database';
 import type { EntryDraft, TimesheetEntryDraft } from './run-entry';
 
 /** `sync_run_entries`: one row per subject a run looked at; the .txt is rendered from these. */
 
-// 11 parameters a row; PostgreSQL allows 65,535 per statement.
+// At most 17 parameters a row; PostgreSQL allows 65,535 per statement.
 const INSERT_CHUNK = 2000;
+
+async function insertInChunks<Draft>(
+  db: Kysely<Database>,
+  drafts: readonly Draft[],
+  toRow: (draft: Draft) => Insertable<Database['sync_run_entries']>,
+): Promise<void> {
+  for (let i = 0; i < drafts.length; i += INSERT_CHUNK) {
+    await db
+      .insertInto('sync_run_entries')
+      .values(drafts.slice(i, i + INSERT_CHUNK).map(toRow))
+      .execute();
+  }
+}
 
 export async function insertEntries(
   db: Kysely<Database>,
@@ -13,27 +26,19 @@ export async function insertEntries(
   runId: string,
   drafts: EntryDraft[],
 ): Promise<void> {
-  for (let i = 0; i < drafts.length; i += INSERT_CHUNK) {
-    const chunk = drafts.slice(i, i + INSERT_CHUNK);
-    await db
-      .insertInto('sync_run_entries')
-      .values(
-        chunk.map((d) => ({
-          run_id: runId,
-          company_id: companyId,
-          procore_user_id: d.procoreUserId,
-          worker_id: d.workerId,
-          name: d.name,
-          email: d.email,
-          action: d.action,
-          reason_code: d.reasonCode,
-          reason: d.reason,
-          changes: JSON.stringify(d.changes),
-          warnings: JSON.stringify(d.warnings),
-        })),
-      )
-      .execute();
-  }
+  await insertInChunks(db, drafts, (d) => ({
+    run_id: runId,
+    company_id: companyId,
+    procore_user_id: d.procoreUserId,
+    worker_id: d.workerId,
+    name: d.name,
+    email: d.email,
+    action: d.action,
+    reason_code: d.reasonCode,
+    reason: d.reason,
+    changes: JSON.stringify(d.changes),
+    warnings: JSON.stringify(d.warnings),
+  }));
 }
 
 const ENTRY_COLUMNS = [
@@ -122,32 +127,24 @@ export async function insertTimesheetEntries(
   runId: string,
   drafts: TimesheetEntryDraft[],
 ): Promise<void> {
-  for (let i = 0; i < drafts.length; i += INSERT_CHUNK) {
-    const chunk = drafts.slice(i, i + INSERT_CHUNK);
-    await db
-      .insertInto('sync_run_entries')
-      .values(
-        chunk.map((d) => ({
-          run_id: runId,
-          company_id: companyId,
-          procore_user_id: null,
-          worker_id: d.workerId,
-          name: d.name,
-          email: null,
-          action: d.action,
-          reason_code: d.reasonCode,
-          reason: d.reason,
-          changes: JSON.stringify(d.changes),
-          timesheet_id: d.timesheetId,
-          procore_project_id: d.projectId,
-          project_name: d.projectName,
-          work_date: d.date,
-          hours: d.hours,
-          procore_entry_id: d.procoreEntryId,
-        })),
-      )
-      .execute();
-  }
+  await insertInChunks(db, drafts, (d) => ({
+    run_id: runId,
+    company_id: companyId,
+    procore_user_id: null,
+    worker_id: d.workerId,
+    name: d.name,
+    email: null,
+    action: d.action,
+    reason_code: d.reasonCode,
+    reason: d.reason,
+    changes: JSON.stringify(d.changes),
+    timesheet_id: d.timesheetId,
+    procore_project_id: d.projectId,
+    project_name: d.projectName,
+    work_date: d.date,
+    hours: d.hours,
+    procore_entry_id: d.procoreEntryId,
+  }));
 }
 
 const TIMESHEET_ENTRY_COLUMNS = [

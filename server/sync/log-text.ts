@@ -1,4 +1,5 @@
 import type { EntryAction, FieldChange } from '../db/database';
+import { durationMs } from '../runs/run-times';
 import type { RunRow } from '../runs/runs.service';
 
 /**
@@ -100,10 +101,6 @@ export function formatDuration(ms: number | null): string {
   return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
-export function durationMs(run: Pick<RunRow, 'started_at' | 'finished_at'>): number | null {
-  return run.started_at && run.finished_at ? run.finished_at.getTime() - run.started_at.getTime() : null;
-}
-
 function who(e: LogEntry): string {
   return `${e.name}${e.email ? ` <${e.email}>` : ''} (Procore user ${e.procore_user_id})`;
 }
@@ -199,16 +196,15 @@ const ASCII_FOR: Record<string, string> = {
 };
 const TYPOGRAPHIC = /[\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u2192\u00a0\u00b7]/g;
 
-/** The file as Windows tools read it right: a UTF-8 byte order mark and CRLF line ends. */
-export function asWindowsText(text: string): string {
-  return `\uFEFF${text.replace(/\r?\n/g, '\r\n')}`;
-}
-
-/** `worker-sync-acme-builders-2026-11-25-run-42.txt`, dated in the viewer's zone. */
+/**
+ * `worker-sync-acme-builders-2026-11-25-run-42.txt`, dated in the viewer's zone; the timesheet
+ * send's log takes the prefix `timesheet-sync`.
+ */
 export function logFileName(
   companyName: string,
   run: Pick<RunRow, 'id' | 'queued_at' | 'started_at'>,
   timeZone = 'UTC',
+  prefix = 'worker-sync',
 ): string {
   const slug =
     companyName
@@ -219,5 +215,5 @@ export function logFileName(
       .replace(/^-+|-+$/g, '')
       .slice(0, 60) || 'company';
   const date = zoned(run.started_at ?? run.queued_at, timeZone).date;
-  return `worker-sync-${slug}-${date}-run-${run.id}.txt`;
+  return `${prefix}-${slug}-${date}-run-${run.id}.txt`;
 }

@@ -2,9 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sessionOf } from '../auth/request-context';
 import { findCompany } from '../companies/companies.service';
+import { pageOf, sendLogFile } from '../replies';
 import { listAllEntries, listEntries, listRuns, requireRun } from '../runs/runs.service';
 import type { Services } from '../services';
-import { asWindowsText, knownTimeZone, type LogEntry, logFileName, renderRunLog } from './log-text';
+import { knownTimeZone, type LogEntry, logFileName, renderRunLog } from './log-text';
 import { entryToApi, runToApi } from './runs.view';
 import {
   companyParamsSchema,
@@ -37,12 +38,11 @@ export function logsRoutes({ db }: Pick<Services, 'db'>) {
       async (request) => {
         const { companyId } = sessionOf(request);
         const { cursor, limit } = request.query;
-        const rows = await listRuns(db, companyId, { beforeId: cursor, limit: limit + 1 });
-        const page = rows.slice(0, limit);
-        return {
-          runs: page.map(runToApi),
-          nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
-        };
+        const { page, nextCursor } = pageOf(
+          await listRuns(db, companyId, { beforeId: cursor, limit: limit + 1 }),
+          limit,
+        );
+        return { runs: page.map(runToApi), nextCursor };
       },
     );
 
@@ -68,17 +68,16 @@ export function logsRoutes({ db }: Pick<Services, 'db'>) {
         const { companyId } = sessionOf(request);
         const run = await requireRun(db, companyId, request.params.runId);
         const { action, q, cursor, limit } = request.query;
-        const rows = await listEntries(db, companyId, run.id, {
-          action,
-          q: q || undefined,
-          afterId: cursor,
-          limit: limit + 1,
-        });
-        const page = rows.slice(0, limit);
-        return {
-          entries: page.map(entryToApi),
-          nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
-        };
+        const { page, nextCursor } = pageOf(
+          await listEntries(db, companyId, run.id, {
+            action,
+            q: q || undefined,
+            afterId: cursor,
+            limit: limit + 1,
+          }),
+          limit,
+        );
+        return { entries: page.map(entryToApi), nextCursor };
       },
     );
 
@@ -95,11 +94,11 @@ export function logsRoutes({ db }: Pick<Services, 'db'>) {
         const entries = (await listAllEntries(db, companyId, run.id)).map(
           (e): LogEntry => ({ ...e, changes: e.changes, warnings: e.warnings }),
         );
-        return reply
-          .type('text/plain; charset=utf-8')
-          .header('content-disposition', `attachment; filename="${logFileName(name, run, timeZone)}"`)
-          .header('cache-control', 'no-store')
-          .send(asWindowsText(renderRunLog(run, name, entries, { timeZone })));
+        return sendLogFile(
+          reply,
+          logFileName(name, run, timeZone),
+          renderRunLog(run, name, entries, { timeZone }),
+        );
       },
     );
   };

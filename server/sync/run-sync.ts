@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { CompaniesService } from '../companies/companies.service';
 import type { Database } from '../db/database';
 import type { Jobs } from '../jobs/jobs';
-import { runFailureReason } from '../procore/failure-policy';
+import { runFailurePolicy } from '../procore/failure-policy';
 import { executeRun, finishRun, type RunRow } from '../runs/runs.service';
 import type { DirectoryFactory } from './directory';
 import { runPagedSync } from './full-sync';
@@ -44,13 +44,7 @@ export function executeSyncRun(
       const directory = await deps.directoryFor({ id: company.id, name: company.name });
       return runPagedSync({ db, directory, company, run, now, signal });
     },
-    {
-      reason: runFailureReason,
-      after: async (err) => {
-        deps.log.error({ err, companyId, runId }, 'sync run failed');
-        await deps.companies.noteProcoreFailure(companyId, err);
-      },
-    },
+    runFailurePolicy(deps, { companyId, runId }, 'sync run failed'),
   );
 }
 

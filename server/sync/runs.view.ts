@@ -1,6 +1,6 @@
 import type { FieldChange } from '../db/database';
+import { runTimesToApi } from '../runs/run-times';
 import type { EntryDraft, EntryRow, RunRow } from '../runs/runs.service';
-import { durationMs } from './log-text';
 import type { SyncEntry, SyncRun } from './sync.schemas';
 
 /** Rows → API objects (rows never reach the HTTP layer). */
@@ -14,11 +14,7 @@ export function runToApi(run: RunRow): SyncRun {
     startedBy: run.started_by_name,
     status: run.status,
     statusReason: run.status_reason,
-    queuedAt: run.queued_at.toISOString(),
-    startedAt: iso(run.started_at),
-    finishedAt: iso(run.finished_at),
-    durationMs: durationMs(run),
-    progress: { seen: run.seen, total: run.total },
+    ...runTimesToApi(run),
     counts: {
       created: run.created,
       updated: run.updated,

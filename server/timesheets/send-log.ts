@@ -1,14 +1,10 @@
 import type { FieldChange } from '../db/database';
+import { runTimesToApi } from '../runs/run-times';
 import type { RunRow, TimesheetEntryRow } from '../runs/runs.service';
 import { formatInZone, plainPunctuation } from '../sync/log-text';
 import type { SendEntry, SendRun } from './send-log.schemas';
 
 /** Rows → API objects, and the downloadable .txt of one timesheet send. */
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
-function durationMs(run: Pick<RunRow, 'started_at' | 'finished_at'>): number | null {
-  return run.started_at && run.finished_at ? run.finished_at.getTime() - run.started_at.getTime() : null;
-}
 
 export function sendRunToApi(run: RunRow): SendRun {
   return {
@@ -25,11 +21,7 @@ export function sendRunToApi(run: RunRow): SendRun {
           to: run.scope_to ?? '',
         }
       : null,
-    queuedAt: run.queued_at.toISOString(),
-    startedAt: iso(run.started_at),
-    finishedAt: iso(run.finished_at),
-    durationMs: durationMs(run),
-    progress: { seen: run.seen, total: run.total },
+    ...runTimesToApi(run),
     counts: {
       created: run.created,
       updated: run.updated,
@@ -72,17 +64,10 @@ const SECTIONS: Array<{ title: string; action: SendEntry['action'] }> = [
   { title: 'Failed', action: 'failed' },
 ];
 
-export function sendLogFileName(companyName: string, run: RunRow): string {
-  const slug =
-    companyName
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-|-$/g, '') || 'company';
-  return `timesheet-sync-${slug}-${run.queued_at.toISOString().slice(0, 16).replace(/[T:]/g, '')}-${run.id}.txt`;
-}
-
-/** Sections in a fixed order; within one, by project, date, then worker. */
-/** The .txt like the user sync's: times in the viewer's zone, plain punctuation (sync/log-text.ts). */
+/**
+ * The .txt like the user sync's: times in the viewer's zone, plain punctuation (sync/log-text.ts);
+ * sections in a fixed order, and within one by project, date, then worker.
+ */
 export function renderSendLog(
   run: RunRow,
   companyName: string,

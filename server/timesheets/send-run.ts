@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { CompaniesService } from '../companies/companies.service';
 import type { Database } from '../db/database';
 import type { Jobs } from '../jobs/jobs';
-import { runFailureReason } from '../procore/failure-policy';
+import { runFailurePolicy } from '../procore/failure-policy';
 import { executeRun, type RunRow } from '../runs/runs.service';
 import { getSettings } from '../settings/settings.service';
 import { sendTimesheets } from './send';
@@ -36,12 +36,6 @@ export function executeTimesheetRun(
       const procore = await deps.companies.procoreFor(companyId);
       return sendTimesheets({ db, procore, settings, run, now, signal });
     },
-    {
-      reason: runFailureReason,
-      after: async (err) => {
-        deps.log.error({ err, companyId, runId }, 'timesheet send failed');
-        await deps.companies.noteProcoreFailure(companyId, err);
-      },
-    },
+    runFailurePolicy(deps, { companyId, runId }, 'timesheet send failed'),
   );
 }

@@ -7,13 +7,14 @@ import { notFound } from '../errors';
 import { isProcoreError } from '../procore/errors';
 import { procoreAppError } from '../procore/failure-policy';
 import type { ProcoreCostCode } from '../procore/schemas';
+import { pageOf, sendLogFile } from '../replies';
 import { listRuns, listTimesheetEntries, requireRun } from '../runs/runs.service';
 import type { Services } from '../services';
-import { asWindowsText, knownTimeZone } from '../sync/log-text';
+import { knownTimeZone, logFileName } from '../sync/log-text';
 import { logQuerySchema } from '../sync/sync.schemas';
 import { seedSandboxWeek } from './sandbox-seed';
 import { assertConnected, requestManualSend } from './send.service';
-import { renderSendLog, sendEntryToApi, sendLogFileName, sendRunToApi } from './send-log';
+import { renderSendLog, sendEntryToApi, sendRunToApi } from './send-log';
 import {
   sendEntryListSchema,
   sendEntryQuerySchema,
@@ -170,16 +171,11 @@ export function timesheetsRoutes(services: Pick<Services, 'db' | 'jobs' | 'compa
       async (request) => {
         const { companyId } = sessionOf(request);
         const { cursor, limit } = request.query;
-        const rows = await listRuns(db, companyId, {
-          beforeId: cursor,
-          limit: limit + 1,
-          kind: 'timesheets',
-        });
-        const page = rows.slice(0, limit);
-        return {
-          runs: page.map(sendRunToApi),
-          nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
-        };
+        const { page, nextCursor } = pageOf(
+          await listRuns(db, companyId, { beforeId: cursor, limit: limit + 1, kind: 'timesheets' }),
+          limit,
+        );
+        return { runs: page.map(sendRunToApi), nextCursor };
       },
     );
 
@@ -205,17 +201,16 @@ export function timesheetsRoutes(services: Pick<Services, 'db' | 'jobs' | 'compa
         const { companyId } = sessionOf(request);
         const run = await timesheetRun(companyId, request.params.runId);
         const { action, q, cursor, limit } = request.query;
-        const rows = await listTimesheetEntries(db, companyId, run.id, {
-          action,
-          q: q || undefined,
-          afterId: cursor,
-          limit: limit + 1,
-        });
-        const page = rows.slice(0, limit);
-        return {
-          entries: page.map(sendEntryToApi),
-          nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
-        };
+        const { page, nextCursor } = pageOf(
+          await listTimesheetEntries(db, companyId, run.id, {
+            action,
+            q: q || undefined,
+            afterId: cursor,
+            limit: limit + 1,
+          }),
+          limit,
+        );
+        return { entries: page.map(sendEntryToApi), nextCursor };
       },
     );
 
@@ -231,11 +226,11 @@ export function timesheetsRoutes(services: Pick<Services, 'db' | 'jobs' | 'compa
         const entries = (await listTimesheetEntries(db, companyId, run.id, { limit: 1_000_000 })).map(
           sendEntryToApi,
         );
-        return reply
-          .type('text/plain; charset=utf-8')
-          .header('content-disposition', `attachment; filename="${sendLogFileName(name, run)}"`)
-          .header('cache-control', 'no-store')
-          .send(asWindowsText(renderSendLog(run, name, entries, { timeZone })));
+        return sendLogFile(
+          reply,
+          logFileName(name, run, timeZone, 'timesheet-sync'),
+          renderSendLog(run, name, entries, { timeZone }),
+        );
       },
     );
   };

@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database, WorkerUpdate } from '../db/database';
+import { workersWithPosition } from './workers.repository';
 
 /**
  * Workers an admin keeps by hand (source `local`), positions made in the app, and what a
@@ -170,11 +171,7 @@ export async function setPositionClassification(
 /** What a timesheet send needs to know about each of its workers. */
 export function listWorkersForSend(db: Kysely<Database>, companyId: string, workerIds: readonly string[]) {
   if (workerIds.length === 0) return Promise.resolve([]);
-  return db
-    .selectFrom('workers as w')
-    .leftJoin('positions as p', (join) =>
-      join.onRef('p.id', '=', 'w.position_id').onRef('p.company_id', '=', 'w.company_id'),
-    )
+  return workersWithPosition(db)
     .select([
       'w.id',
       'w.first_name',

@@ -11,12 +11,17 @@ export interface WorkerFilter {
   limit: number;
 }
 
-export function listWorkers(db: Kysely<Database>, companyId: string, filter: WorkerFilter) {
-  let query = db
+/** Workers (`w`) beside their position (`p`, of the same company), if they have one. */
+export function workersWithPosition(db: Kysely<Database>) {
+  return db
     .selectFrom('workers as w')
     .leftJoin('positions as p', (join) =>
       join.onRef('p.id', '=', 'w.position_id').onRef('p.company_id', '=', 'w.company_id'),
-    )
+    );
+}
+
+export function listWorkers(db: Kysely<Database>, companyId: string, filter: WorkerFilter) {
+  let query = workersWithPosition(db)
     .select([
       'w.id',
       'w.first_name',

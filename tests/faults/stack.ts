@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openPglite } from '../../server/db/connect';
 import { TEST_APP_SECRET } from '../helpers/config';
 import { freePort, type Started, startServerProcess } from '../helpers/process';
-import { ACME, type SandboxUser, startTestSandbox } from '../helpers/sandbox';
+import { ACME, decideSignIn, type SandboxUser, startTestSandbox } from '../helpers/sandbox';
 
 export type FaultSandbox = Awaited<ReturnType<typeof startTestSandbox>>;
 
@@ -111,20 +111,7 @@ export async function connectOverHttp(
   const { items } = await sandbox.control<{ items: SandboxUser[] }>(
     `/_sandbox/companies/${companyId}/users?search=dana`,
   );
-  const decision = await fetch(`${sandbox.url}/oauth/authorize`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      response_type: 'code',
-      client_id: authorize.searchParams.get('client_id') ?? '',
-      redirect_uri: authorize.searchParams.get('redirect_uri') ?? '',
-      state: authorize.searchParams.get('state') ?? '',
-      user_id: String(items[0]!.id),
-      decision: 'allow',
-    }),
-  });
-  const callback = await fetch(decision.headers.get('location')!, {
+  const callback = await fetch(await decideSignIn(sandbox, authorize, items[0]!.id), {
     redirect: 'manual',
     headers: { cookie },
   });

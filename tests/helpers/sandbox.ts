@@ -40,6 +40,34 @@ export interface SandboxUser {
   email_address: string | null;
 }
 
+/**
+ * The person's choice on the sandbox's sign-in page, for the authorize URL the app's start route
+ * redirected to: returns the app's callback URL the sandbox sends the browser back to.
+ */
+export async function decideSignIn(
+  sandbox: { url: string },
+  authorize: URL,
+  userId: number,
+  decision: 'allow' | 'deny' = 'allow',
+): Promise<URL> {
+  const res = await fetch(`${sandbox.url}/oauth/authorize`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      response_type: 'code',
+      client_id: authorize.searchParams.get('client_id') ?? '',
+      redirect_uri: authorize.searchParams.get('redirect_uri') ?? '',
+      state: authorize.searchParams.get('state') ?? '',
+      user_id: String(userId),
+      decision,
+    }),
+  });
+  const location = res.headers.get('location');
+  if (!location) throw new Error(`the sandbox's sign-in answered ${res.status} without a redirect`);
+  return new URL(location);
+}
+
 export interface ConnectResult {
   popupLocation: string;
   token?: string;
@@ -73,20 +101,7 @@ export async function connectAs(
   );
   const user = items.find(options.pick ?? (() => true));
   if (!user) throw new Error(`no sandbox user matches "${options.search}"`);
-  const decision = await fetch(`${sandbox.url}/oauth/authorize`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      response_type: 'code',
-      client_id: authorize.searchParams.get('client_id') ?? '',
-      redirect_uri: authorize.searchParams.get('redirect_uri') ?? '',
-      state: authorize.searchParams.get('state') ?? '',
-      user_id: String(user.id),
-      decision: options.decision ?? 'allow',
-    }),
-  });
-  const callback = new URL(decision.headers.get('location') ?? '');
+  const callback = await decideSignIn(sandbox, authorize, user.id, options.decision);
   const done = await app.inject({
     url: `${callback.pathname}${callback.search}`,
     cookies: nonce ? { pws_oauth_nonce: nonce.value } : {},

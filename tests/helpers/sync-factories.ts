@@ -127,3 +127,21 @@ export function memoryDirectory(data: {
     },
   };
 }
+
+/** One company user as Procore's API returns it (procore-api.md §2.2), before any parsing. */
+export function procoreCompanyUser() {
+  return {
+    id: 8150001,
+    first_name: 'Dana',
+    last_name: 'Whitfield',
+    name: 'Dana Whitfield',
+    email_address: 'dana@example.com',
+    mobile_phone: '(312) 555-0100',
+    is_employee: true,
+    employee_id: '10001',
+    is_active: true,
+    work_classification_id: 2801,
+    job_title: null,
+    updated_at: '2026-11-01T10:00:00Z',
+  };
+}

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import type { startTestSandbox } from '../../helpers/sandbox';
+import { decideSignIn, type startTestSandbox } from '../../helpers/sandbox';
 
 type Sandbox = Awaited<ReturnType<typeof startTestSandbox>>;
 
@@ -36,20 +36,7 @@ export async function signIn(
   );
   const user = items.find((u) => u.email_address === options.email);
   if (!user) throw new Error(`no sandbox user has the email ${options.email}`);
-  const decision = await fetch(`${sandbox.url}/oauth/authorize`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      response_type: 'code',
-      client_id: authorize.searchParams.get('client_id') ?? '',
-      redirect_uri: authorize.searchParams.get('redirect_uri') ?? '',
-      state: authorize.searchParams.get('state') ?? '',
-      user_id: String(user.id),
-      decision: 'allow',
-    }),
-  });
-  const callback = new URL(decision.headers.get('location') ?? '');
+  const callback = await decideSignIn(sandbox, authorize, user.id);
   const done = await app.inject({
     url: `${callback.pathname}${callback.search}`,
     cookies: { pws_oauth_nonce: nonce },

@@ -11,21 +11,9 @@ import {
   timecardEntrySchema,
   tokenResponseSchema,
 } from '../../../server/procore/schemas';
+import { procoreCompanyUser } from '../../helpers/sync-factories';
 
-const user = {
-  id: 8150001,
-  first_name: 'Dana',
-  last_name: 'Whitfield',
-  name: 'Dana Whitfield',
-  email_address: 'dana@example.com',
-  mobile_phone: '(312) 555-0100',
-  is_employee: true,
-  employee_id: '10001',
-  is_active: true,
-  work_classification_id: 2801,
-  job_title: null,
-  updated_at: '2026-11-01T10:00:00Z',
-};
+const user = procoreCompanyUser();
 
 describe('64-bit ids', () => {
   it('keeps ids above 2^53 exact and as strings', () => {

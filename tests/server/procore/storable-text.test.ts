@@ -12,21 +12,9 @@ import {
   workClassificationSchema,
 } from '../../../server/procore/schemas';
 import { BACKENDS, freshDatabase } from '../../helpers/db';
+import { procoreCompanyUser } from '../../helpers/sync-factories';
 
-const user = {
-  id: 8150001,
-  first_name: 'Dana',
-  last_name: 'Whitfield',
-  name: 'Dana Whitfield',
-  email_address: 'dana@example.com',
-  mobile_phone: '(312) 555-0100',
-  is_employee: true,
-  employee_id: '10001',
-  is_active: true,
-  work_classification_id: 2801,
-  job_title: null,
-  updated_at: '2026-11-01T10:00:00Z',
-};
+const user = procoreCompanyUser();
 
 const parseUser = (value: unknown) => parseWith(companyUserSchema, value, { label: 'user' });
 

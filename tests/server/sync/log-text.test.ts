@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
+import { asWindowsText } from '../../../server/replies';
 import type { RunRow } from '../../../server/runs/runs.service';
-import { asWindowsText, logFileName, renderRunLog } from '../../../server/sync/log-text';
+import { logFileName, renderRunLog } from '../../../server/sync/log-text';
 
 const run = {
   id: '42',

@@ -2,12 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { issueSession, sessionKey } from '../../../server/auth/session';
-import { insertQueuedRun } from '../../../server/runs/runs.repository';
-import { listTimesheetEntries } from '../../../server/runs/runs.service';
 import type { Services } from '../../../server/services';
 import { changeSettings } from '../../../server/settings/settings.service';
 import { seedSandboxWeek } from '../../../server/timesheets/sandbox-seed';
-import { executeTimesheetRun } from '../../../server/timesheets/send-run';
 import { createTimesheet, listWeek } from '../../../server/timesheets/timesheets.service';
 import { createLocalWorker } from '../../../server/workers/workers.service';
 import { buildTestApp } from '../../helpers/app';
@@ -15,6 +12,7 @@ import { TEST_APP_SECRET, testConfig } from '../../helpers/config';
 import { describeEachDatabase } from '../../helpers/db';
 import { newCompany } from '../../helpers/sync-factories';
 import { ACME, type SyncSandbox, startSyncSandbox } from '../../helpers/sync-sandbox';
+import { sendTimesheets } from '../../helpers/timesheet-send';
 
 /**
  * What the timesheets read from Procore besides projects: a project's cost codes (picked on the
@@ -50,20 +48,8 @@ describeEachDatabase('timesheets and Procore data', ({ db }) => {
   const api = (url: string) =>
     app.inject({ method: 'GET', url: `/api/companies/${ACME}${url}`, headers: { authorization: auth } });
 
-  const send = async (projectId: number, from: string, to: string) => {
-    const run = await insertQueuedRun(db().db, {
-      kind: 'timesheets',
-      companyId: ACME,
-      trigger: 'manual',
-      mode: 'full',
-      startedByUserId: '8150001',
-      startedByName: 'Dana Whitfield',
-      now: new Date(),
-      scope: { projectId: String(projectId), projectName: null, from, to },
-    });
-    const done = await executeTimesheetRun(services, ACME, run!.id);
-    return { run: done!, log: await listTimesheetEntries(db().db, ACME, run!.id, { limit: 1000 }) };
-  };
+  const send = (projectId: number, from: string, to: string) =>
+    sendTimesheets(services, ACME, { projectId, from, to });
 
   beforeAll(async () => {
     sb = await startSyncSandbox();

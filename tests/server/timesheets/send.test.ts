@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { insertQueuedRun } from '../../../server/runs/runs.repository';
-import { listTimesheetEntries } from '../../../server/runs/runs.service';
 import type { Services } from '../../../server/services';
 import { changeSettings } from '../../../server/settings/settings.service';
 import { requestManualSend } from '../../../server/timesheets/send.service';
@@ -16,6 +14,7 @@ import { testConfig } from '../../helpers/config';
 import { describeEachDatabase } from '../../helpers/db';
 import { newCompany } from '../../helpers/sync-factories';
 import { ACME, type SyncSandbox, startSyncSandbox } from '../../helpers/sync-sandbox';
+import { sendTimesheets } from '../../helpers/timesheet-send';
 
 /**
  * Timesheets to Procore timecards against the real sandbox through the real client: contacts,
@@ -62,21 +61,8 @@ describeEachDatabase('sending timesheets to Procore', ({ db }) => {
   const writesAfter = async (id: number) =>
     (await sb.requestsAfter(id)).filter((r) => r.method !== 'GET' && !r.path.startsWith('/oauth'));
 
-  const send = async (projectId: number, from = '2026-11-02', to = '2026-11-08') => {
-    const run = await insertQueuedRun(db().db, {
-      kind: 'timesheets',
-      companyId: ACME,
-      trigger: 'manual',
-      mode: 'full',
-      startedByUserId: '8150001',
-      startedByName: 'Dana Whitfield',
-      now: new Date(),
-      scope: { projectId: String(projectId), projectName: null, from, to },
-    });
-    const done = await executeTimesheetRun(services, ACME, run!.id);
-    const log = await listTimesheetEntries(db().db, ACME, run!.id, { limit: 10_000 });
-    return { run: done!, log };
-  };
+  const send = (projectId: number, from = '2026-11-02', to = '2026-11-08') =>
+    sendTimesheets(services, ACME, { projectId, from, to });
 
   const localWorker = async (o: { payrollId?: string; positionId?: string | null } = {}) => {
     seq += 1;
@@ -317,18 +303,8 @@ describeEachDatabase('sending timesheets to Procore', ({ db }) => {
       hours: 8,
     });
     // The hourly send covers every project.
-    const run = await insertQueuedRun(db().db, {
-      kind: 'timesheets',
-      companyId: ACME,
-      trigger: 'auto',
-      mode: 'incremental',
-      startedByUserId: null,
-      startedByName: null,
-      now: new Date(),
-    });
-    const done = await executeTimesheetRun(services, ACME, run!.id);
-    expect(done?.status).toBe('partial');
-    const log = await listTimesheetEntries(db().db, ACME, run!.id, { limit: 10_000 });
+    const { run: done, log } = await sendTimesheets(services, ACME);
+    expect(done.status).toBe('partial');
     const by = new Map(log.map((e) => [e.timesheet_id, e]));
     expect(by.get(refused.id)).toMatchObject({ action: 'failed', reason_code: 'project_refused' });
     expect(by.get(refused.id)?.reason).toContain('Timecard tool');
