@@ -18,8 +18,15 @@ export interface JobDefinition<P, D> {
   payload: z.ZodType<P>;
   /** pg-boss queue options (policy, retries, expiry); fixed when the queue is created. */
   queue?: Omit<PgBoss.Queue, 'name'>;
-  /** How this process consumes the queue: parallel consumers and how often each polls. */
-  consume?: { consumers?: number | ((deps: D) => number); pollingIntervalSeconds?: number };
+  /**
+   * How this process consumes the queue: parallel consumers, how often each polls, and how many
+   * jobs one poll takes (worked one after another; each succeeds or fails on its own).
+   */
+  consume?: {
+    consumers?: number | ((deps: D) => number);
+    pollingIntervalSeconds?: number;
+    batchSize?: number | ((deps: D) => number);
+  };
   /** A cron line (UTC): pg-boss sends the job on it, once across every process. */
   schedule?: string;
   /** Send options every send gets (e.g. how long a run may take). */

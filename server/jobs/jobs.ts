@@ -42,6 +42,11 @@ export class Jobs {
     return job !== null && ['created', 'retry', 'active'].includes(job.state);
   }
 
+  async #run<D>(def: AnyJob<D>, deps: D, job: PgBoss.JobWithMetadata<unknown>): Promise<void> {
+    const payload = def.payload.parse(job.data);
+    await def.handle(payload, deps, { retryCount: job.retryCount, retryLimit: job.retryLimit });
+  }
+
   /** Starts this process's consumers of every job, and their schedules. */
   async consume<D>(
     definitions: readonly AnyJob<D>[],
@@ -51,17 +56,21 @@ export class Jobs {
     for (const def of definitions) {
       const consumers = def.consume?.consumers;
       const count = typeof consumers === 'function' ? consumers(deps) : (consumers ?? 1);
+      const batch = def.consume?.batchSize;
       const work = {
         pollingIntervalSeconds: options.pollingIntervalSeconds ?? def.consume?.pollingIntervalSeconds ?? 1,
+        batchSize: typeof batch === 'function' ? batch(deps) : (batch ?? 1),
         includeMetadata: true as const,
       };
       const ids: string[] = [];
       for (let i = 0; i < count; i++) {
         ids.push(
-          await this.#boss.work<unknown>(def.name, work, async (batch) => {
-            for (const job of batch) {
-              const payload = def.payload.parse(job.data);
-              await def.handle(payload, deps, { retryCount: job.retryCount, retryLimit: job.retryLimit });
+          await this.#boss.work<unknown>(def.name, work, async (jobs) => {
+            if (jobs.length === 1) return this.#run(def, deps, jobs[0]!);
+            // pg-boss settles a batch as one: a job that throws is failed here on its own (it is
+            // then no longer active, so the batch's completion leaves it as it is).
+            for (const job of jobs) {
+              await this.#run(def, deps, job).catch((err) => this.#boss.fail(def.name, job.id, err));
             }
           }),
         );

@@ -23,9 +23,12 @@ export const webhookUserChangeJob = defineJob({
   payload: z.object({ companyId: numericId, userId: numericId }),
   queue: { policy: 'short', retryLimit: 6, retryDelay: 2, retryBackoff: true, expireInSeconds: 60 },
   // PGlite is one connection: more consumers would only make the webhook receiver wait on them.
+  // A poll takes a batch, so a burst of edits is not worked at one job per polling interval; a
+  // batch stays well inside the job's one-minute expiry.
   consume: {
     consumers: (deps: WebhookApplyDeps) => (deps.database.kind === 'postgres' ? 4 : 1),
     pollingIntervalSeconds: 0.5,
+    batchSize: (deps: WebhookApplyDeps) => (deps.database.kind === 'postgres' ? 5 : 10),
   },
   handle: async (payload, deps: WebhookApplyDeps, context) => {
     await applyUserChange(deps, payload.companyId, payload.userId, {

@@ -1,0 +1,57 @@
+import { expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineJob } from '../../../server/jobs/job';
+import { Jobs } from '../../../server/jobs/jobs';
+import { startJobQueue, stopJobQueue } from '../../../server/jobs/queue';
+import { describeEachDatabase } from '../../helpers/db';
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describeEachDatabase('jobs taken in batches', ({ db }) => {
+  it('a job that throws fails alone: the others of its batch complete, and it is retried', async () => {
+    const queue = await startJobQueue(db(), () => {}, { schedule: false });
+    const jobs = new Jobs(queue);
+    const attempts = new Map<number, number>();
+    const job = defineJob({
+      name: 'batch-isolation',
+      payload: z.object({ n: z.number() }),
+      queue: { retryLimit: 1, retryDelay: 0 },
+      consume: { batchSize: 10, pollingIntervalSeconds: 0.5 },
+      handle: async ({ n }) => {
+        attempts.set(n, (attempts.get(n) ?? 0) + 1);
+        if (n === 3) throw new Error('job 3 always fails');
+      },
+    });
+    try {
+      await jobs.createQueues([job]);
+      const ids: string[] = [];
+      for (let n = 0; n < 6; n++) ids.push((await jobs.send(job, { n }))!);
+      await jobs.consume([job], {}, { schedule: false });
+      const states = await waitFor(async () => {
+        const all = await Promise.all(ids.map((id) => queue.getJobById(job.name, id)));
+        const s = all.map((j) => j?.state);
+        return s.every((x) => x === 'completed' || x === 'failed') ? s : undefined;
+      }, 'every job to settle');
+      expect(states).toEqual(['completed', 'completed', 'completed', 'failed', 'completed', 'completed']);
+      // Each good job ran once; the failing one ran once more, on its own retry.
+      expect([...attempts.entries()].sort(([a], [b]) => a - b)).toEqual([
+        [0, 1],
+        [1, 1],
+        [2, 1],
+        [3, 2],
+        [4, 1],
+        [5, 1],
+      ]);
+    } finally {
+      await stopJobQueue(queue, 2_000);
+    }
+  });
+});
