@@ -12,9 +12,7 @@ import { newCompany } from '../helpers/sync-factories';
  * Two app processes on one PostgreSQL (each with its own pools, queue and process lease): one run
  * per Sync press, however the presses race, and one autosync run per company per hour.
  */
-const onPostgres = process.env.TEST_DATABASE_URL ? describe : describe.skip;
-
-onPostgres('two app processes on one PostgreSQL', () => {
+describe('two app processes on one PostgreSQL', () => {
   let first: DatabaseHandle;
   let second: DatabaseHandle;
   let a: Services;
