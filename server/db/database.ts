@@ -218,6 +218,26 @@ export interface WebhookUserReadsTable {
   read_at: Timestamp;
 }
 
+export type GuardState = 'applied' | 'held' | 'cancelled';
+
+/**
+ * migrations/20261129T000000_webhook_safeguard.ts: what the deactivation safeguard remembers about
+ * one Procore user (server/sync): deactivated by a webhook (the rolling window), held for review,
+ * or a cancelled review's "leave them active".
+ */
+export interface DeactivationGuardTable {
+  company_id: Id;
+  procore_user_id: Id;
+  worker_id: Id;
+  state: GuardState;
+  run_id: Id | null;
+  procore_updated_at: Timestamp | null;
+  reason_code: string;
+  reason: string;
+  at: Timestamp;
+  cancelled_by_name: string | null;
+}
+
 /** Where a timesheet stands with Procore (migrations/20261128T000000_timesheets.ts). */
 export type TimesheetStatus = 'unsent' | 'sending' | 'sent' | 'changed' | 'skipped' | 'failed';
 export type TimesheetApproval = 'pending' | 'approved';
@@ -315,6 +335,7 @@ export interface Database {
   sync_run_entries: SyncRunEntriesTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_user_reads: WebhookUserReadsTable;
+  deactivation_guard: DeactivationGuardTable;
   timesheets: TimesheetsTable;
   timesheet_send_state: TimesheetSendStateTable;
 }

@@ -110,6 +110,29 @@ export async function setEntriesAction(
     .execute();
 }
 
+/**
+ * Takes these Procore users off a review's would-be deactivations (`action` becomes `unchanged`
+ * with `reason`); answers how many entries changed.
+ */
+export async function releaseWouldDeactivate(
+  db: Kysely<Database>,
+  companyId: string,
+  runId: string,
+  procoreUserIds: readonly string[],
+  reason: { code: string; text: string },
+): Promise<number> {
+  if (procoreUserIds.length === 0) return 0;
+  const result = await db
+    .updateTable('sync_run_entries')
+    .set({ action: 'unchanged', reason_code: reason.code, reason: reason.text })
+    .where('company_id', '=', companyId)
+    .where('run_id', '=', runId)
+    .where('action', '=', 'would_deactivate')
+    .where('procore_user_id', 'in', [...procoreUserIds])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 /** A held run's would-be deactivations (the safeguard's review). */
 export function listWouldDeactivate(db: Kysely<Database>, companyId: string, runId: string) {
   return db

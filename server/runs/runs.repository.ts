@@ -301,7 +301,10 @@ export async function failRunsOfOwner(
   return rows.map((r) => r.id);
 }
 
-/** Older runs of the kind still waiting for review are superseded by a newer one. */
+/**
+ * Older sync runs of the kind still waiting for review are superseded by a newer one. The
+ * webhooks' review is not: the sync left its users to it (server/sync/safeguard.ts).
+ */
 export async function supersedeReviews(db: Kysely<Database>, companyId: string, keep: RunRow, now: Date) {
   await db
     .updateTable('sync_runs')
@@ -309,8 +312,84 @@ export async function supersedeReviews(db: Kysely<Database>, companyId: string, 
     .where('company_id', '=', companyId)
     .where('kind', '=', keep.kind)
     .where('status', '=', 'needs_review')
+    .where('trigger', '<>', 'webhook')
     .where('id', '<>', keep.id)
     .execute();
+}
+
+/** The review of deactivations held by webhook that is waiting for an admin, if any. */
+export function findOpenWebhookReview(db: Kysely<Database>, companyId: string) {
+  return db
+    .selectFrom('sync_runs')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .where('trigger', '=', 'webhook')
+    .where('status', '=', 'needs_review')
+    .executeTakeFirst();
+}
+
+/**
+ * The company's one waiting webhook review (the partial unique index
+ * `sync_runs_one_webhook_review`), made now if there is none.
+ */
+export async function openWebhookReview(trx: Transaction<Database>, companyId: string, at: Date) {
+  await trx
+    .insertInto('sync_runs')
+    .values({
+      company_id: companyId,
+      trigger: 'webhook',
+      mode: 'webhook',
+      status: 'needs_review',
+      queued_at: at,
+      started_at: at,
+      finished_at: at,
+    })
+    .onConflict((oc) =>
+      oc
+        .column('company_id')
+        .where('trigger', '=', 'webhook')
+        .where('status', '=', 'needs_review')
+        .doNothing(),
+    )
+    .execute();
+  const run = await findOpenWebhookReview(trx, companyId);
+  if (!run) throw new Error('the webhook review was neither made nor found');
+  return run;
+}
+
+/** A held deactivation joined a waiting review: its reason is told again, its time moves on. */
+export async function updateReview(
+  trx: Transaction<Database>,
+  companyId: string,
+  runId: string,
+  review: { reason: string; at: Date },
+) {
+  await trx
+    .updateTable('sync_runs')
+    .set((eb) => ({
+      status_reason: review.reason,
+      finished_at: sql<Date>`greatest(${eb.ref('finished_at')}, ${review.at})`,
+    }))
+    .where('company_id', '=', companyId)
+    .where('id', '=', runId)
+    .where('status', '=', 'needs_review')
+    .execute();
+}
+
+/** How each of these runs stands (a missing one was purged). */
+export async function runStates(
+  db: Kysely<Database>,
+  companyId: string,
+  runIds: readonly string[],
+): Promise<Map<string, { status: SyncStatus; trigger: SyncTrigger }>> {
+  if (runIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('sync_runs')
+    .select(['id', 'status', 'trigger'])
+    .where('company_id', '=', companyId)
+    .where('id', 'in', [...new Set(runIds)])
+    .execute();
+  return new Map(rows.map((r) => [r.id, { status: r.status, trigger: r.trigger }]));
 }
 
 /**

@@ -4,7 +4,13 @@ import { processLeaseKey } from '../db/process-lease';
 import { AppError, notFound } from '../errors';
 import { INTERRUPTED_REASON } from '../procore/failure-policy';
 import * as entries from './entries.repository';
-import { countEntries, countTimesheetEntries, type EntryDraft, type TimesheetEntryDraft } from './run-entry';
+import {
+  countEntries,
+  countTimesheetEntries,
+  type EntryDraft,
+  type TimesheetEntryDraft,
+  zeroCounts,
+} from './run-entry';
 import * as runs from './runs.repository';
 
 /**
@@ -26,7 +32,17 @@ export {
   zeroCounts,
 } from './run-entry';
 export type { RunRow } from './runs.repository';
-export { finishRun, listRuns, purgeFinishedRuns, setRunTotal, supersedeReviews } from './runs.repository';
+export {
+  findOpenWebhookReview,
+  finishRun,
+  listRuns,
+  openWebhookReview,
+  purgeFinishedRuns,
+  runStates,
+  setRunTotal,
+  supersedeReviews,
+  updateReview,
+} from './runs.repository';
 
 export interface RequestedRun {
   run: runs.RunRow;
@@ -240,4 +256,26 @@ export async function lockRunForReview(trx: Transaction<Database>, companyId: st
     run,
     wouldDeactivate: () => entries.listWouldDeactivate(trx, companyId, runId),
   };
+}
+
+/**
+ * Takes Procore users off a waiting review (they are active again in Procore): their entries
+ * become `unchanged` with `reason` and the review's counters follow, in the caller's transaction.
+ */
+export async function releaseFromReview(
+  trx: Transaction<Database>,
+  companyId: string,
+  runId: string,
+  procoreUserIds: readonly string[],
+  reason: { code: string; text: string },
+  now: Date,
+): Promise<number> {
+  const released = await entries.releaseWouldDeactivate(trx, companyId, runId, procoreUserIds, reason);
+  if (released > 0) {
+    const counts = zeroCounts();
+    counts.would_deactivate = -released;
+    counts.unchanged = released;
+    await runs.addRunProgress(trx, companyId, runId, { seen: 0, counts, now });
+  }
+  return released;
 }

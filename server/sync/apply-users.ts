@@ -12,8 +12,9 @@ import {
 } from '../workers/workers.service';
 import { type Decision, decideUser } from './decide';
 import { type MapResult, mapUser } from './map-user';
-import { displayName, type SyncUser } from './procore-user';
+import { displayName, type SyncUser, updatedAtOf } from './procore-user';
 import { reason } from './reasons';
+import { type DeferredDeactivation, releaseUsers, usersToRelease } from './safeguard';
 import { WorkerIndex } from './worker-index';
 
 /**
@@ -49,15 +50,9 @@ export interface PositionCache {
 export interface ApplyOptions {
   /** The run that gets entries and counters; null for a preview (nothing recorded). */
   runId: string | null;
-  /** Safeguard: deactivations are returned instead of written (full-sync.ts decides later). */
+  /** Safeguard: deactivations are returned instead of written (safeguard.ts decides later). */
   deferDeactivations: boolean;
   now: Date;
-}
-
-export interface DeferredDeactivation {
-  workerId: string;
-  reasonText: string;
-  entry: EntryDraft;
 }
 
 export interface ApplyResult {
@@ -134,14 +129,30 @@ export async function applyUsers(
     ),
   );
 
+  // Users held for review or cancelled there who are active in Procore again (safeguard.ts).
+  const release = await usersToRelease(
+    trx,
+    companyId,
+    users.flatMap((u, i) =>
+      decisions[i]?.kind !== 'deactivate' && u.is_active === true && u.is_employee === true
+        ? [{ id: u.id, updatedAt: updatedAtOf(u) }]
+        : [],
+    ),
+  );
   await writeDecisions(trx, settings, decisions, options);
+  if (release.length > 0) await releaseUsers(trx, companyId, release, options.now);
 
   const deferred: DeferredDeactivation[] = [];
   const entries: EntryDraft[] = [];
   const counts = zeroCounts();
-  for (const d of decisions) {
+  for (const [i, d] of decisions.entries()) {
     if (d.kind === 'deactivate' && options.deferDeactivations && d.worker.id) {
-      deferred.push({ workerId: d.worker.id, reasonText: d.reasonText, entry: d.entry });
+      deferred.push({
+        workerId: d.worker.id,
+        reasonText: d.reasonText,
+        procoreUpdatedAt: updatedAtOf(users[i]!),
+        entry: d.entry,
+      });
       continue;
     }
     entries.push(d.entry);

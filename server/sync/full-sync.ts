@@ -1,37 +1,25 @@
 import type { Kysely } from 'kysely';
 import type { Database, SyncStatus } from '../db/database';
-import { finishRun, type RunRow, recordEntries, setRunTotal, supersedeReviews } from '../runs/runs.service';
-import {
-  countSyncedActiveWorkers,
-  deactivateWorkers,
-  listActiveLinkedWorkers,
-  listPositions,
-} from '../workers/workers.service';
-import {
-  applyPage,
-  type CompanySyncSettings,
-  type DeferredDeactivation,
-  type PositionCache,
-} from './apply-users';
+import { finishRun, type RunRow, setRunTotal, supersedeReviews } from '../runs/runs.service';
+import { countSyncedActiveWorkers, listActiveLinkedWorkers, listPositions } from '../workers/workers.service';
+import { applyPage, type CompanySyncSettings, type PositionCache } from './apply-users';
 import type { UserDirectory } from './directory';
 import { type SyncUser, updatedAtOf } from './procore-user';
 import { reason } from './reasons';
+import { type DeferredDeactivation, settleSyncDeactivations } from './safeguard';
 import type { CompanyForSync } from './sync-company';
 import { recordSyncedThrough } from './sync-state.repository';
 
 /**
  * One run over Procore's directory (design.md flows 3 and 5): active users page by page (all of
  * them, or those changed since the watermark), then inactive users; each page applied in its own
- * transaction. Deactivations wait until the end: if they pass the safeguard they are applied in
- * one last transaction, otherwise the run stops as `needs_review` having deactivated nobody.
+ * transaction. Deactivations wait until the end: if they pass the safeguard (safeguard.ts) they
+ * are applied in one last transaction, otherwise the run stops as `needs_review` having
+ * deactivated nobody.
  */
 
 /** Procore's `updated_at` and ours may disagree a little, and a write may land just after a read. */
 export const WATERMARK_OVERLAP_MS = 5 * 60_000;
-
-/** design.md "Matching and rules": more than this share of synced workers (and at least MIN). */
-export const SAFEGUARD_SHARE = 0.2;
-export const SAFEGUARD_MIN = 10;
 
 export interface PagedSyncOptions {
   db: Kysely<Database>;
@@ -40,10 +28,6 @@ export interface PagedSyncOptions {
   run: RunRow;
   now: () => Date;
   signal?: AbortSignal;
-}
-
-export function safeguardTrips(deactivations: number, syncedWorkers: number): boolean {
-  return deactivations >= SAFEGUARD_MIN && deactivations > SAFEGUARD_SHARE * syncedWorkers;
 }
 
 /**
@@ -146,15 +130,13 @@ export async function runPagedSync(opts: PagedSyncOptions): Promise<RunRow | und
   const now = opts.now();
   let status: SyncStatus = failed > 0 ? 'partial' : 'succeeded';
   let why: string | null = failed > 0 ? `${failed} user${failed === 1 ? '' : 's'} could not be saved` : null;
-  if (safeguardTrips(deferred.length, syncedBefore)) {
-    await settleDeactivations(db, companyId, run.id, deferred, now, true);
+  const settled = await settleSyncDeactivations(db, companyId, run.id, deferred, syncedBefore, now);
+  if (settled.hold) {
     status = 'needs_review';
     why =
-      `Would deactivate ${deferred.length} of ${syncedBefore} synced workers ` +
-      `(${Math.round((100 * deferred.length) / Math.max(syncedBefore, 1))}%). Nobody was deactivated: ` +
+      `Would deactivate ${settled.count} of ${syncedBefore} synced workers ` +
+      `(${Math.round((100 * settled.count) / Math.max(syncedBefore, 1))}%). Nobody was deactivated: ` +
       'an admin must confirm or cancel.';
-  } else {
-    await settleDeactivations(db, companyId, run.id, deferred, now, false);
   }
   await recordSyncedThrough(db, companyId, { watermark: newest, fullSyncAt: full ? now : null });
   const finished = await finishRun(db, companyId, run.id, { status, reason: why, now });
@@ -175,6 +157,7 @@ async function unseenDeactivations(
     .map((w) => ({
       workerId: w.id,
       reasonText: why.text,
+      procoreUpdatedAt: null,
       entry: {
         procoreUserId: w.procore_user_id!,
         workerId: w.id,
@@ -187,30 +170,4 @@ async function unseenDeactivations(
         warnings: [],
       },
     }));
-}
-
-/**
- * The run's deferred deactivations: applied, or (`hold`) only listed as `would_deactivate` for an
- * admin to confirm or cancel; either way in one transaction with their entries.
- */
-async function settleDeactivations(
-  db: Kysely<Database>,
-  companyId: string,
-  runId: string,
-  deferred: DeferredDeactivation[],
-  now: Date,
-  hold: boolean,
-): Promise<void> {
-  if (deferred.length === 0) return;
-  await db.transaction().execute(async (trx) => {
-    if (!hold) {
-      const byReason = new Map<string, string[]>();
-      for (const d of deferred)
-        byReason.set(d.reasonText, [...(byReason.get(d.reasonText) ?? []), d.workerId]);
-      for (const [why, ids] of byReason) await deactivateWorkers(trx, companyId, ids, why, now);
-    }
-    const action = hold ? ('would_deactivate' as const) : ('deactivated' as const);
-    const entries = deferred.map((d) => ({ ...d.entry, action }));
-    await recordEntries(trx, companyId, runId, entries, { seen: 0, now });
-  });
 }

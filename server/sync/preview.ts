@@ -5,9 +5,10 @@ import type { EntryDraft, RunCounts } from '../runs/runs.service';
 import { countSyncedActiveWorkers, listActiveLinkedWorkers } from '../workers/workers.service';
 import { applyUsers } from './apply-users';
 import type { DirectoryFactory } from './directory';
-import { classificationLoader, safeguardTrips, settingsOf } from './full-sync';
+import { classificationLoader, settingsOf } from './full-sync';
 import type { SyncUser } from './procore-user';
 import { reason } from './reasons';
+import { safeguardTrips, sortOutDeactivations } from './safeguard';
 import { loadSyncCompany } from './sync-company';
 
 /**
@@ -55,26 +56,36 @@ export async function previewSync(
       const unseen = (await listActiveLinkedWorkers(trx, companyId)).filter(
         (w) => w.procore_user_id && !seen.has(w.procore_user_id),
       );
-      const deactivations = applied.deferred.length + unseen.length;
+      const { proceed, left } = await sortOutDeactivations(trx, companyId, [
+        ...applied.deferred,
+        ...unseen.map((w) => ({
+          workerId: w.id,
+          reasonText: why.text,
+          procoreUpdatedAt: null,
+          entry: {
+            procoreUserId: w.procore_user_id!,
+            workerId: w.id,
+            name: `${w.first_name} ${w.last_name}`,
+            email: w.email,
+            action: 'deactivated' as const,
+            reasonCode: why.code,
+            reason: why.text,
+            changes: [{ field: 'active', from: 'yes', to: 'no' }],
+            warnings: [],
+          },
+        })),
+      ]);
+      const deactivations = proceed.length;
       const wouldStop = safeguardTrips(deactivations, syncedWorkers);
       const action: 'would_deactivate' | 'deactivated' = wouldStop ? 'would_deactivate' : 'deactivated';
       const entries: EntryDraft[] = [
         ...applied.entries,
-        ...applied.deferred.map((d) => ({ ...d.entry, action })),
-        ...unseen.map((w) => ({
-          procoreUserId: w.procore_user_id!,
-          workerId: w.id,
-          name: `${w.first_name} ${w.last_name}`,
-          email: w.email,
-          action,
-          reasonCode: why.code,
-          reason: why.text,
-          changes: [{ field: 'active', from: 'yes', to: 'no' }],
-          warnings: [],
-        })),
+        ...left,
+        ...proceed.map((d) => ({ ...d.entry, action })),
       ];
       const counts = { ...applied.counts };
       counts[action] += deactivations;
+      counts.unchanged += left.length;
       const shown = entries.filter((e) => e.action !== 'unchanged');
       result = {
         counts,

@@ -26,10 +26,17 @@ export type SkipReasonCode = (typeof SKIP_REASON_CODES)[number];
 export const DEACTIVATION_REASON_CODES = ['inactive', 'not_employee', 'not_in_directory'] as const;
 export type DeactivationReasonCode = (typeof DEACTIVATION_REASON_CODES)[number];
 
+/**
+ * Why the safeguard left a worker active that Procore would have deactivated, or took one off a
+ * review (safeguard.ts).
+ */
+export const SAFEGUARD_REASON_CODES = ['held_for_review', 'deactivation_cancelled', 'active_again'] as const;
+export type SafeguardReasonCode = (typeof SAFEGUARD_REASON_CODES)[number];
+
 export const WARNING_CODES = ['missing_employee_id', 'unknown_classification', 'newer_state_kept'] as const;
 export type WarningCode = (typeof WARNING_CODES)[number];
 
-export type ReasonCode = SkipReasonCode | DeactivationReasonCode;
+export type ReasonCode = SkipReasonCode | DeactivationReasonCode | SafeguardReasonCode;
 
 /** A reason with its rendered text; `code` is what filters and tests look at. */
 export interface Reason {
@@ -50,6 +57,8 @@ export interface ReasonFacts {
   candidates?: string[];
   detail?: string;
   classificationId?: string;
+  /** Who decided a review. */
+  adminName?: string | null;
 }
 
 const quote = (v: string | null | undefined) => `"${v ?? ''}"`;
@@ -86,6 +95,12 @@ export function reasonText(code: ReasonCode, facts: ReasonFacts = {}): string {
       return `Procore could not be read for this user${facts.detail ? `: ${facts.detail}` : ''}`;
     case 'internal_error':
       return 'The app could not save this worker; it will be tried again on the next sync';
+    case 'held_for_review':
+      return "Deactivation held for an admin's review: stays active until it is confirmed";
+    case 'deactivation_cancelled':
+      return `${facts.adminName ?? 'An admin'} cancelled this deactivation in a review: stays active until the user changes in Procore`;
+    case 'active_again':
+      return 'Active again in Procore: no longer waiting for review';
   }
 }
 

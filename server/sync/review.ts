@@ -2,12 +2,15 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
 import { finishRun, lockRunForReview, type RunRow, setEntriesAction } from '../runs/runs.service';
 import { deactivateWorkers } from '../workers/workers.service';
+import { cancelHeld, forgetHeld, lockGuard } from './deactivation-guard.repository';
 
 /**
- * The safeguard's second half (design.md "Matching and rules"): a `needs_review` run lists who it
- * would deactivate; an admin confirms (exactly those workers are deactivated, except any changed
- * since the review, which are left alone) or cancels (nobody is; a later full sync asks again if
- * Procore still says so).
+ * The safeguard's second half (design.md "Matching and rules", safeguard.ts): a `needs_review`
+ * run — a sync's, or the webhooks' review — lists who it would deactivate; an admin confirms
+ * (exactly those workers are deactivated, except any changed since the review, which are left
+ * alone) or cancels (nobody is, and each of them stays active until Procore shows a change to the
+ * user after the one that was held: webhook retries and later syncs leave them alone).
+ * Both take the company's guard lock first, so no held deactivation joins a review being decided.
  */
 const CHANGED_SINCE = 'Changed since the review: left active';
 
@@ -18,6 +21,7 @@ export async function confirmReview(
   review: { byName: string; now: Date },
 ): Promise<RunRow> {
   return db.transaction().execute(async (trx) => {
+    await lockGuard(trx, companyId);
     const held = await lockRunForReview(trx, companyId, runId);
     const pending = await held.wouldDeactivate();
     const done = new Set<string>();
@@ -37,6 +41,7 @@ export async function confirmReview(
     const kept = pending.filter((e) => !(e.worker_id && done.has(e.worker_id))).map((e) => e.id);
     await setEntriesAction(trx, companyId, runId, deactivated, 'deactivated');
     await setEntriesAction(trx, companyId, runId, kept, 'unchanged', CHANGED_SINCE);
+    await forgetHeld(trx, companyId, runId);
     const plural = deactivated.length === 1 ? '' : 's';
     return endReview(
       await finishRun(trx, companyId, runId, {
@@ -58,11 +63,13 @@ export async function cancelReview(
   review: { byName: string; now: Date },
 ): Promise<RunRow> {
   return db.transaction().execute(async (trx) => {
+    await lockGuard(trx, companyId);
     await lockRunForReview(trx, companyId, runId);
+    await cancelHeld(trx, companyId, runId, { byName: review.byName, at: review.now });
     return endReview(
       await finishRun(trx, companyId, runId, {
         status: 'canceled',
-        reason: `Cancelled by ${review.byName}: nobody was deactivated`,
+        reason: `Cancelled by ${review.byName}: nobody was deactivated (each stays active until changed in Procore)`,
         now: review.now,
         fromStatuses: ['needs_review'],
         reviewedBy: review.byName,

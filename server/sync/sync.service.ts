@@ -6,10 +6,10 @@ import type { UserSyncDeps } from './run-sync';
 import { loadSyncCompany } from './sync-company';
 import { syncRunJob } from './sync-run.job';
 
-export { applyUsers } from './apply-users';
-export { classificationLoader, settingsOf } from './full-sync';
+export { classificationLoader } from './full-sync';
 export type { UserSyncDeps } from './run-sync';
-export { type CompanyForSync, loadSyncCompany } from './sync-company';
+export { loadSyncCompany } from './sync-company';
+export { applyWebhookUser } from './webhook-user';
 
 import { findSyncState } from './sync-state.repository';
 

@@ -1,27 +1,22 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { CompaniesService } from '../companies/companies.service';
 import type { DatabaseHandle } from '../db/connect';
 import type { Database } from '../db/database';
 import { classifyFailure, runFailureReason } from '../procore/failure-policy';
-import { type EntryDraft, recordBucketEntries } from '../runs/runs.service';
+import { recordBucketEntries } from '../runs/runs.service';
 import type { DirectoryFactory } from '../sync/directory';
 import type { SyncUser } from '../sync/procore-user';
 import { reason } from '../sync/reasons';
-import {
-  applyUsers,
-  type CompanyForSync,
-  classificationLoader,
-  loadSyncCompany,
-  settingsOf,
-} from '../sync/sync.service';
-import { deactivateWorkers, findWorkersForUsers } from '../workers/workers.service';
+import { applyWebhookUser, classificationLoader, loadSyncCompany } from '../sync/sync.service';
 import { claimUserRead, settleDeliveries, waitingDeliveryIds } from './deliveries.repository';
 
 /**
  * Flow 4's second half (design.md): read the user's *current* state from Procore and apply it with
- * the sync's own code (`applyUsers`), so a late, repeated or out-of-order delivery is harmless —
- * the delivery only says "look at this user again" (procore-api.md §6.3: at least once, no order).
+ * the sync's own code (`applyWebhookUser`: the sync's rules and its mass-deactivation safeguard),
+ * so a late, repeated or out-of-order delivery is harmless — the delivery only says "look at this
+ * user again" (procore-api.md §6.3: at least once, no order). A 404 deactivates the worker (the
+ * user left the directory, §8), through the same safeguard.
  */
 export interface WebhookApplyDeps {
   db: Kysely<Database>;
@@ -86,15 +81,8 @@ export async function applyUserChange(
     const applied = await db.transaction().execute(async (trx) => {
       if (!(await claimUserRead(trx, companyId, userId, readAt))) return false;
       const at = now();
-      const entries = user
-        ? (
-            await applyUsers(trx, settingsOf(company, names), [user], {
-              runId: null,
-              deferDeactivations: false,
-              now: at,
-            })
-          ).entries
-        : await deactivateMissing(trx, company, userId, at);
+      // A deactivation counts against the safeguard's rolling window and may be held for review.
+      const entries = await applyWebhookUser(trx, company, names, userId, user, at);
       // An unchanged user is not news in an hourly log of changes; everything else is recorded.
       await recordBucketEntries(
         trx,
@@ -116,32 +104,4 @@ export async function applyUserChange(
     await settle('failed', reason('internal_error').text).catch(() => {});
     return 'failed';
   }
-}
-
-/** Procore answered 404: the user left the company's directory (§8), so the worker is deactivated. */
-async function deactivateMissing(
-  trx: Transaction<Database>,
-  company: CompanyForSync,
-  userId: string,
-  at: Date,
-): Promise<EntryDraft[]> {
-  const [worker] = (
-    await findWorkersForUsers(trx, company.id, { procoreUserIds: [userId], emails: [], phones: [] })
-  ).filter((w) => w.procoreUserId === userId && w.active && w.id);
-  if (!worker?.id) return [];
-  const why = reason('not_in_directory', { companyName: company.name });
-  await deactivateWorkers(trx, company.id, [worker.id], why.text, at);
-  return [
-    {
-      procoreUserId: userId,
-      workerId: worker.id,
-      name: `${worker.firstName} ${worker.lastName}`.trim(),
-      email: worker.email,
-      action: 'deactivated',
-      reasonCode: why.code,
-      reason: why.text,
-      changes: [{ field: 'active', from: 'yes', to: 'no' }],
-      warnings: [],
-    },
-  ];
 }

@@ -166,6 +166,33 @@ export async function deactivateWorkers(
   return rows.map((r) => r.id);
 }
 
+/**
+ * Undoes deactivations (the safeguard holds them for review after all): each worker is made active
+ * again only if it is still as that deactivation left it (inactive, not changed since `at`).
+ * Answers the workers it reactivated.
+ */
+export async function undoDeactivations(
+  trx: Transaction<Database>,
+  companyId: string,
+  undo: ReadonlyArray<{ workerId: string; at: Date }>,
+  now: Date,
+) {
+  const done: Array<{ id: string; first_name: string; last_name: string; email: string | null }> = [];
+  for (const u of undo) {
+    const row = await trx
+      .updateTable('workers')
+      .set({ active: true, deactivated_reason: null, updated_at: now })
+      .where('company_id', '=', companyId)
+      .where('id', '=', u.workerId)
+      .where('active', '=', false)
+      .where('updated_at', '<=', u.at)
+      .returning(['id', 'first_name', 'last_name', 'email'])
+      .executeTakeFirst();
+    if (row) done.push(row);
+  }
+  return done;
+}
+
 /** Records that a sync saw these workers' users unchanged (the Workers page's "last synced"). */
 export async function touchWorkers(
   trx: Transaction<Database>,

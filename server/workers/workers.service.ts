@@ -21,6 +21,7 @@ export {
   listActiveLinkedWorkers,
   type SyncedWorkerRow,
   touchWorkers,
+  undoDeactivations,
   upsertSyncedWorkers,
 } from './synced-workers.repository';
 export type { WorkerFields, WorkerState } from './worker';

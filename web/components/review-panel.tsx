@@ -8,7 +8,9 @@ const SHOWN = 12;
 
 /**
  * A run stopped as needs_review: it would deactivate an unusual share of the roster (a Procore-side
- * mistake would otherwise wipe it). Shows who, and lets an admin confirm or cancel.
+ * mistake would otherwise wipe it). Shows who, and lets an admin confirm or cancel. A sync stops
+ * as a whole; deactivations arriving by webhook past the limit are held in one review of their own
+ * (trigger `webhook`), whose reason says how many arrived within the window.
  */
 export function ReviewPanel({
   run,
@@ -26,6 +28,7 @@ export function ReviewPanel({
   const people =
     entries.status === 'ready' ? entries.data.entries.filter((e) => e.action === 'would_deactivate') : [];
   const count = run.counts.wouldDeactivate || people.length;
+  const byWebhook = run.trigger === 'webhook';
   const decide = async (how: 'confirm' | 'cancel') => {
     await (how === 'confirm' ? model.confirm() : model.cancel());
     onDecided?.();
@@ -33,7 +36,8 @@ export function ReviewPanel({
   return (
     <section class="review" aria-labelledby={`review-${run.id}`}>
       <h3 id={`review-${run.id}`} class="review__title">
-        Review needed: this sync would deactivate {plural(count, 'worker')}
+        Review needed: {byWebhook ? 'changes from Procore would deactivate' : 'this sync would deactivate'}{' '}
+        {plural(count, 'worker')}
       </h3>
       <p class="review__lead">
         {run.statusReason ??
@@ -81,7 +85,7 @@ export function ReviewPanel({
           aria-describedby={isAdmin ? undefined : `review-why-${run.id}`}
           onClick={() => decide('cancel')}
         >
-          Cancel this sync
+          {byWebhook ? 'Cancel: keep them active' : 'Cancel this sync'}
         </button>
         {!isAdmin && (
           <span id={`review-why-${run.id}`} class="muted">

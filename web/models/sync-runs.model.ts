@@ -10,8 +10,11 @@ export interface SyncRunsModel {
   hasMore: ReadonlySignal<boolean>;
   /** The manual or hourly run queued or going now (webhook runs are one user each). */
   activeRun: ReadonlySignal<SyncRun | null>;
-  /** The newest run waiting for an admin to confirm its deactivations. */
-  reviewRun: ReadonlySignal<SyncRun | null>;
+  /**
+   * Runs waiting for an admin to confirm their deactivations, newest first: a sync's, and the one
+   * holding deactivations that arrived by webhook (the two never overlap).
+   */
+  reviewRuns: ReadonlySignal<SyncRun[]>;
   /** A run this page watched go by, once it has ended: its outcome is shown until dismissed. */
   finishedRun: ReadonlySignal<SyncRun | null>;
   start: ReadonlySignal<ActionState>;
@@ -37,7 +40,7 @@ export const SyncRunsModel = createModel((api: Api): SyncRunsModel => {
 
   const list = computed(() => (runs.value.status === 'ready' ? runs.value.data : []));
   const activeRun = computed(() => list.value.find(isActive) ?? null);
-  const reviewRun = computed(() => list.value.find((r) => r.status === 'needs_review') ?? null);
+  const reviewRuns = computed(() => list.value.filter((r) => r.status === 'needs_review'));
   const finishedRun = computed(() => list.value.find((r) => r.id === finishedId.value) ?? null);
 
   // A run that was active and no longer is has finished while this page watched it.
@@ -89,7 +92,7 @@ export const SyncRunsModel = createModel((api: Api): SyncRunsModel => {
     runs: computed(() => runs.value),
     hasMore: computed(() => cursor.value !== null),
     activeRun,
-    reviewRun,
+    reviewRuns,
     finishedRun,
     start: computed(() => start.value),
     refresh,

@@ -37,7 +37,7 @@ export function UsersScreen() {
         : null;
   const settingsWhy = !isAdmin ? WHY_ID : null;
   const syncWhy = why ? WHY_ID : null;
-  const review = runs.reviewRun.value;
+  const reviews = runs.reviewRuns.value;
 
   return (
     <div class="users">
@@ -71,7 +71,9 @@ export function UsersScreen() {
         </div>
       </div>
       <SyncProgress />
-      {review && <UsersReview key={review.id} run={review} />}
+      {reviews.map((review) => (
+        <UsersReview key={review.id} run={review} />
+      ))}
       <PreviewPanel model={preview} />
       <RunLog />
     </div>
