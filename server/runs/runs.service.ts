@@ -26,7 +26,16 @@ export {
   zeroCounts,
 } from './run-entry';
 export type { RunRow } from './runs.repository';
-export { finishRun, listRuns, purgeFinishedRuns, setRunTotal, supersedeReviews } from './runs.repository';
+export {
+  findFailingAutoRun,
+  findLastWorkedRun,
+  findWaitingReview,
+  finishRun,
+  listRuns,
+  purgeFinishedRuns,
+  setRunTotal,
+  supersedeReviews,
+} from './runs.repository';
 
 export interface RequestedRun {
   run: runs.RunRow;
