@@ -113,8 +113,12 @@ export function createAlertsService(deps: AlertsDeps) {
         if (open.some((o) => o.code === alert.code)) continue;
         if (await repo.openAlert(db, companyId, { ...alert, at })) opened.push(alert.code);
       }
+      // While disconnected that is the only problem shown, but the others have not cleared: they
+      // stay open, to be resolved (and said so) only once they really have.
+      const disconnected = alerts.some((a) => a.code === 'disconnected');
       for (const row of open) {
         if (alerts.some((a) => a.code === row.code)) continue;
+        if (disconnected) continue;
         if (await repo.resolveAlert(db, companyId, row.id, at)) resolved.push(row.code);
       }
       if (opened.length > 0 || resolved.length > 0)

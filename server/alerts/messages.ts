@@ -27,7 +27,7 @@ const unquote = (title: string) => title.replace(/\.$/, '');
 
 function footer(companyName: string): string {
   return [
-    `Open Worker Sync from ${companyName}'s company tools in Procore to see more.`,
+    `To see more, open Worker Sync in Procore: ${companyName} › Company Tools › Apps › Worker Sync.`,
     '',
     '--',
     `You get this because you signed in to Worker Sync as a company admin of ${companyName}.`,

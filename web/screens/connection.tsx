@@ -75,7 +75,8 @@ export function ConnectionScreen() {
               <>
                 <span class="pill pill--red">{problems === 1 ? '1 problem' : `${problems} problems`}</span>{' '}
                 <span class="muted">
-                  Shown at the top of every page until it clears; admins are e-mailed.
+                  Shown at the top of every page until {problems === 1 ? 'it clears' : 'they clear'}; admins
+                  are e-mailed.
                 </span>
               </>
             )}

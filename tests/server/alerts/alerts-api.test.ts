@@ -285,6 +285,33 @@ describeEachDatabase('alerts API', ({ db }) => {
     });
     expect(await alerts.evaluate(c.id)).toMatchObject({ sent: 0 });
 
+    // Disconnected: that is the one problem shown, and e-mailed; the others are not "resolved".
+    await run(c.id, { trigger: 'auto', status: 'failed', reason: 'Procore refused access.' });
+    expect(await alerts.evaluate(c.id)).toMatchObject({ opened: ['auto_sync_failed'], sent: 1 });
+    await app.services.companies.markDisconnected(c.id, 'Disconnected by Bo Boss.');
+    expect(await alerts.evaluate(c.id)).toMatchObject({
+      alerts: [expect.objectContaining({ code: 'disconnected' })],
+      opened: ['disconnected'],
+      resolved: [],
+      sent: 1,
+    });
+    expect(mine()[0]).toMatchObject({
+      subject: 'Worker Sync · Mail Builders: Worker Sync is disconnected from Mail Builders',
+      text: expect.stringContaining('Disconnected by Bo Boss.'),
+    });
+    // Connected again, and a sync works: both clear, each with its e-mail.
+    await db()
+      .db.updateTable('companies')
+      .set({ connection_state: 'connected', webhook_hook_id: 'hook-3' })
+      .where('id', '=', c.id)
+      .execute();
+    await run(c.id, { trigger: 'manual', status: 'succeeded' });
+    expect(await alerts.evaluate(c.id)).toMatchObject({
+      resolved: expect.arrayContaining(['disconnected', 'auto_sync_failed']),
+      sent: 2,
+    });
+    expect(mine()).toHaveLength(6);
+
     // The sandbox's outbox page lists them; it needs no session (sandbox mode only).
     const page = await app.inject('/sandbox/outbox');
     expect(page.statusCode).toBe(200);
@@ -293,7 +320,7 @@ describeEachDatabase('alerts API', ({ db }) => {
     const json = (await app.inject('/sandbox/outbox.json')).json() as {
       messages: Array<{ subject: string }>;
     };
-    expect(json.messages.filter((m) => m.subject.includes('Mail Builders'))).toHaveLength(2);
+    expect(json.messages.filter((m) => m.subject.includes('Mail Builders'))).toHaveLength(6);
   });
 });
 
