@@ -12,6 +12,7 @@ const FEATURES = [
   'install',
   'procore',
   'retention',
+  'alerts',
 ];
 
 module.exports = {

@@ -9,6 +9,8 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { alertsRoutes } from './alerts/alerts.routes';
+import { outboxRoutes } from './alerts/outbox.routes';
 import { apiScope } from './auth/api-scope';
 import type { Config } from './config';
 import { errorHandler, notFoundHandler } from './error-handler';
@@ -58,7 +60,7 @@ export async function buildApp(
     const path = request.url.split('?')[0] ?? '';
     const isPage =
       request.method === 'GET' &&
-      !/^\/(api|auth|webhooks|assets)(\/|$)/.test(path) &&
+      !/^\/(api|auth|webhooks|assets|sandbox)(\/|$)/.test(path) &&
       !/\.[a-z0-9]+$/i.test(path) &&
       existsSync(`${webDir}/index.html`);
     if (isPage) return reply.type('text/html').sendFile('index.html', webDir);
@@ -98,8 +100,11 @@ export async function buildApp(
       settingsRoutes(services),
       workersRoutes(services),
       timesheetsRoutes(services),
+      alertsRoutes(services),
     ],
   });
+  // Sandbox mode without SMTP: the e-mails the app would have sent, for a person to read.
+  if (services.alerts.outboxEnabled) await app.register(outboxRoutes(services));
 
   if (existsSync(webDir)) {
     await app.register(fastifyStatic, { root: webDir, index: ['index.html'], wildcard: false });

@@ -77,6 +77,12 @@ const envSchema = z.object({
   SESSION_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(900),
   SESSION_RECHECK_SECONDS: z.coerce.number().int().min(0).max(86_400).default(900),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^/\s]+/, 'must be an smtp:// or smtps:// URL')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  SMTP_FROM: optionalText,
 });
 
 export interface Config {
@@ -105,6 +111,13 @@ export interface Config {
     readonly ttlSeconds: number;
     /** At most this often a renewal asks Procore again about the person's access. */
     readonly recheckSeconds: number;
+  };
+  /** Alert e-mails to company admins (server/alerts). */
+  readonly mail: {
+    /** Where they go out; unset → none are sent (sandbox mode keeps them in an outbox page). */
+    readonly smtpUrl: string | undefined;
+    /** The From of every alert e-mail. */
+    readonly from: string;
   };
 }
 
@@ -152,11 +165,12 @@ export function parseConfig(
 
   const dataDir = resolve(e.DATA_DIR);
   const sandboxBase = `http://127.0.0.1:${e.SANDBOX_PORT}`;
+  const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
   const config: Config = {
     env: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,
-    publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    publicUrl,
     databaseUrl: e.DATABASE_URL,
     dataDir,
     sandbox,
@@ -182,8 +196,14 @@ export function parseConfig(
     ],
     logLevel: e.LOG_LEVEL,
     session: { ttlSeconds: e.SESSION_TTL_SECONDS, recheckSeconds: e.SESSION_RECHECK_SECONDS },
+    mail: { smtpUrl: e.SMTP_URL, from: e.SMTP_FROM ?? `Worker Sync <worker-sync@${mailDomain(publicUrl)}>` },
   };
   return deepFreeze(config);
+}
+
+/** The app's host name, for the default From address (`localhost` stays as it is). */
+function mailDomain(publicUrl: string): string {
+  return new URL(publicUrl).hostname.replace(/^\[|\]$/g, '') || 'localhost';
 }
 
 /** Reads DATA_DIR/secrets.json, generating it on first start (sandbox mode only). */

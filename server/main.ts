@@ -64,7 +64,10 @@ async function main(): Promise<void> {
       });
       console.log(
         `\n  procore-worker-sync is running in sandbox mode (no Procore credentials set).\n` +
-          `  Open ${sandbox.url}/ — the Procore sandbox, with the app in its company tools.\n`,
+          `  Open ${sandbox.url}/ — the Procore sandbox, with the app in its company tools.\n` +
+          (services.alerts.outboxEnabled
+            ? `  Alert e-mails are kept, not sent: ${config.publicUrl}/sandbox/outbox\n`
+            : ''),
       );
     } else {
       console.log(`\n  procore-worker-sync is listening on ${config.publicUrl}\n`);

@@ -1,5 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
+import { type AlertsService, createAlertsService } from './alerts/alerts.service';
+import { checkAlertsSoon } from './alerts/alerts-check.job';
+import { createMailer } from './alerts/mailer';
 import { createSessionsService, type SessionsService } from './auth/sessions.service';
 import { type CompaniesService, createCompaniesService } from './companies/companies.service';
 import type { Config } from './config';
@@ -40,6 +43,8 @@ export interface Services {
   /** How a user sync reads a company's Procore users (sync/). */
   directoryFor: DirectoryFactory;
   hooks: HooksService;
+  /** The company's problems (the banner) and the e-mails to its admins (alerts/). */
+  alerts: AlertsService;
   /** Whether this process installs and runs the jobs' cron schedules (tests drive ticks themselves). */
   schedules: boolean;
   /** Ends runs whose process died, of every kind. */
@@ -92,6 +97,10 @@ export async function createServices(
   // Before anything can send: the webhook receiver may answer before the consumers start.
   await jobs.createQueues(ALL_JOBS);
   const hooks = createHooksService({ companies, publicUrl: config.publicUrl, log });
+  const mailer = createMailer(config);
+  const alerts = createAlertsService({ db, companies, hooks, mailer, log, now });
+  // Disconnected or uninstalled: the admins hear of it at once, not at the next tick.
+  companies.afterDisconnect((companyId) => checkAlertsSoon({ jobs, log }, companyId));
   return {
     config,
     database,
@@ -108,6 +117,7 @@ export async function createServices(
     }),
     directoryFor: options.directoryFor ?? procoreDirectoryFactory(companies),
     hooks,
+    alerts,
     schedules,
     recoverRuns: () => recoverRunsOfEveryKind({ db, jobs }),
     close: async (timeoutMs = 30_000) => {
@@ -120,6 +130,7 @@ export async function createServices(
         log.error({ err }, 'could not mark the runs still working at shutdown as interrupted');
       }
       await lease.release();
+      mailer.close();
     },
   };
 }

@@ -3,6 +3,7 @@
  * rule 19): a change to a route's schema shows up here as a type error, not a broken screen.
  */
 
+export type { Alert, AlertList } from '../server/alerts/alerts.schemas';
 export type { Connection, MeResponse, SessionResponse } from '../server/install/connection.schemas';
 export type { SettingsPatch, SyncSettings } from '../server/settings/settings.schemas';
 // The schemas coerce `limit` from the query string (its input type is unknown); the app sends numbers.

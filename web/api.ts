@@ -1,4 +1,6 @@
 import type {
+  AlertList,
+  Connection,
   CostCodeList,
   EntryList,
   EntryQuery,
@@ -37,6 +39,9 @@ export function createApi(companyId: string, token: () => string | null) {
     me: () => request<MeResponse>(`${base}/me`, auth()),
     disconnect: () =>
       request<MeResponse['connection']>(`${base}/connection`, { method: 'DELETE', ...auth() }),
+    repairWebhook: () =>
+      request<Connection>(`${base}/connection/webhook`, { method: 'POST', body: {}, ...auth() }),
+    alerts: () => request<AlertList>(`${base}/alerts`, auth()),
 
     listRuns: (page: { cursor?: string; limit?: number } = {}) =>
       request<RunList>(`${base}/syncs`, { query: { ...page }, ...auth() }),

@@ -5,6 +5,7 @@ import { createApi } from './api';
 import { AppHeader } from './components/app-header';
 import { AppContext, type AppServices, companyIdFromLocation } from './context';
 import { setUnauthorizedHandler } from './lib/request';
+import { AlertsModel } from './models/alerts.model';
 import { MeModel } from './models/me.model';
 import { SessionModel } from './models/session.model';
 import { SettingsModel } from './models/settings.model';
@@ -63,6 +64,7 @@ function SignedIn(props: { companyId: string; token: () => string | null; reconn
   const me = useModel(() => new MeModel(api));
   const runs = useModel(() => new SyncRunsModel(api));
   const settings = useModel(() => new SettingsModel(api));
+  const alerts = useModel(() => new AlertsModel(api, runs, me));
   const services = useMemo<AppServices>(
     () => ({
       companyId,
@@ -70,10 +72,11 @@ function SignedIn(props: { companyId: string; token: () => string | null; reconn
       me,
       runs,
       settings,
+      alerts,
       reconnect,
       href: (path) => `${path}?company_id=${companyId}`,
     }),
-    [companyId, api, me, runs, settings, reconnect],
+    [companyId, api, me, runs, settings, alerts, reconnect],
   );
   return (
     <AppContext.Provider value={services}>

@@ -1,6 +1,7 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { Api } from './api';
+import type { AlertsModel } from './models/alerts.model';
 import type { MeModel } from './models/me.model';
 import type { SettingsModel } from './models/settings.model';
 import type { SyncRunsModel } from './models/sync-runs.model';
@@ -22,6 +23,8 @@ export interface AppServices {
   me: MeModel;
   runs: SyncRunsModel;
   settings: SettingsModel;
+  /** The company's problems, shown as a banner on every page. */
+  alerts: AlertsModel;
   /** Ends this frame's session and shows Connect (to connect again after a disconnect). */
   reconnect(): void;
   /** A page's address inside the frame, keeping `?company_id=`. */

@@ -321,6 +321,29 @@ export interface AppSessionsTable {
   ended_reason: string | null;
 }
 
+/** migrations/20261129T010000_alerts.ts: a company's problems and their e-mails (server/alerts). */
+export interface CompanyAlertsTable {
+  id: GeneratedId;
+  company_id: Id;
+  code: string;
+  title: string;
+  detail: string;
+  started_at: Timestamp;
+  resolved_at: Timestamp | null;
+  start_notice_at: Timestamp | null;
+  resolve_notice_at: Timestamp | null;
+  notice_claimed_until: Timestamp | null;
+}
+
+/** migrations/20261129T010000_alerts.ts: the admins alert e-mails go to (server/alerts). */
+export interface AlertRecipientsTable {
+  company_id: Id;
+  procore_user_id: Id;
+  name: string;
+  email: string;
+  updated_at: DefaultedTimestamp;
+}
+
 export interface Database {
   oauth_states: OauthStatesTable;
   auth_handoffs: AuthHandoffsTable;
@@ -338,6 +361,8 @@ export interface Database {
   deactivation_guard: DeactivationGuardTable;
   timesheets: TimesheetsTable;
   timesheet_send_state: TimesheetSendStateTable;
+  company_alerts: CompanyAlertsTable;
+  alert_recipients: AlertRecipientsTable;
 }
 
 export type WorkerUpdate = Updateable<WorkersTable>;

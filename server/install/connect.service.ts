@@ -36,6 +36,8 @@ export interface SignedIn {
   companyId: string;
   procoreUserId: string;
   userName: string;
+  /** The person's Procore login (`/me`): their e-mail, where alert e-mails go for an admin. */
+  login: string;
   isAdmin: boolean;
   adminRule: AdminRule;
   /**
@@ -116,6 +118,7 @@ export async function completeSignIn(
       companyId: company.id,
       procoreUserId: me.id,
       userName: me.name,
+      login: me.login,
       isAdmin: access.isAdmin,
       adminRule: access.rule,
       grant,

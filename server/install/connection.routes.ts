@@ -2,18 +2,27 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { companyParamsSchema as companyParams } from '../api.schemas';
 import { requireAdmin, sessionOf } from '../auth/request-context';
+import { findLastWorkedRun } from '../runs/runs.service';
 import type { Services } from '../services';
-import { findSyncState } from '../sync/sync.service';
+import { getSettings } from '../settings/settings.service';
+import { autosyncSchedule, findSyncState } from '../sync/sync.service';
 import { type Connection, connectionSchema, meResponseSchema } from './connection.schemas';
 import { disconnectCompany } from './disconnect.service';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
-type ConnectionDeps = Pick<Services, 'db' | 'connect' | 'companies' | 'hooks'>;
+type ConnectionDeps = Pick<Services, 'db' | 'connect' | 'companies' | 'hooks' | 'now'>;
 
 async function loadConnection(deps: ConnectionDeps, companyId: string): Promise<Connection> {
   const c = await deps.companies.require(companyId);
   const sync = await findSyncState(deps.db, companyId);
+  const lastSync = await findLastWorkedRun(deps.db, companyId, 'users');
+  const schedule = await autosyncSchedule(
+    deps.db,
+    companyId,
+    await getSettings(deps.db, companyId),
+    deps.now(),
+  );
   return {
     companyId: c.id,
     companyName: c.name,
@@ -26,6 +35,9 @@ async function loadConnection(deps: ConnectionDeps, companyId: string): Promise<
     webhookRegistered: c.webhook_hook_id !== null,
     lastWebhookAt: iso(c.webhook_last_delivery_at),
     lastFullSyncAt: iso(sync?.last_full_sync_at),
+    lastSyncRunId: lastSync?.id ?? null,
+    lastSyncAt: iso(lastSync?.finished_at),
+    ...schedule,
   };
 }
 
@@ -50,6 +62,17 @@ export function connectionRoutes(deps: ConnectionDeps) {
       '/companies/:companyId/connection',
       { schema: { params: companyParams, response: { 200: connectionSchema } } },
       async (request) => loadConnection(deps, sessionOf(request).companyId),
+    );
+
+    // Procore's webhook for the company, checked and put back now rather than at the hourly check.
+    r.post(
+      '/companies/:companyId/connection/webhook',
+      { schema: { params: companyParams, response: { 200: connectionSchema } } },
+      async (request) => {
+        const session = requireAdmin(request);
+        await deps.hooks.check(session.companyId);
+        return loadConnection(deps, session.companyId);
+      },
     );
 
     r.delete(

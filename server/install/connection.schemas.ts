@@ -12,6 +12,12 @@ export const connectionSchema = z.object({
   webhookRegistered: z.boolean(),
   lastWebhookAt: z.string().nullable(),
   lastFullSyncAt: z.string().nullable(),
+  /** The newest user sync that worked (manual or automatic), and when it ended. */
+  lastSyncRunId: z.string().nullable(),
+  lastSyncAt: z.string().nullable(),
+  /** When Autosync last ran and runs next (null when it is off): the settings API's values. */
+  lastAutoSyncAt: z.string().nullable(),
+  nextAutoSyncAt: z.string().nullable(),
 });
 export type Connection = z.infer<typeof connectionSchema>;
 

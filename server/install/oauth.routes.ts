@@ -33,7 +33,7 @@ const handleCookie = (companyId: string) => `__Host-pws_session_${companyId}`;
 const companyId = z.string().regex(/^\d{1,19}$/, 'must be a Procore company id');
 
 export function oauthRoutes(
-  services: Pick<Services, 'config' | 'db' | 'connect' | 'companies' | 'hooks' | 'sessions'>,
+  services: Pick<Services, 'config' | 'db' | 'connect' | 'companies' | 'hooks' | 'sessions' | 'alerts'>,
 ) {
   const { config, db, connect: gateway, sessions } = services;
   const startLimit = createStartLimit({ perWindow: 20, windowMs: 60_000 });
@@ -155,6 +155,16 @@ export function oauthRoutes(
             { code, redirectUri, companyId: used.company_id },
           );
           const sessionId = await sessions.start(signedIn);
+          // Admins who sign in are who alert e-mails go to (server/alerts); never a reason to refuse.
+          await services.alerts
+            .noteSignIn({
+              companyId: signedIn.companyId,
+              procoreUserId: signedIn.procoreUserId,
+              name: signedIn.userName,
+              email: signedIn.login,
+              isAdmin: signedIn.isAdmin,
+            })
+            .catch((err: unknown) => request.log.warn({ err }, 'could not record the alert recipient'));
           const handoff = newOneTimeSecret();
           await insertHandoff(db, {
             codeHash: handoff.hash,

@@ -1,4 +1,6 @@
 import type { Kysely } from 'kysely';
+import type { AlertsService } from '../alerts/alerts.service';
+import { alertsCheckJob, alertsTickJob } from '../alerts/alerts-check.job';
 import type { Database } from '../db/database';
 import { INTERRUPTED_REASON } from '../procore/failure-policy';
 import { type RetentionDeps, retentionJob } from '../retention/retention.job';
@@ -24,7 +26,10 @@ import type { AnyJob, Jobs } from './jobs';
 export type JobServices = UserSyncDeps &
   WebhookApplyDeps &
   TimesheetSendDeps &
-  RetentionDeps & { hooks: Pick<HooksService, 'check'> };
+  RetentionDeps & {
+    hooks: Pick<HooksService, 'check'>;
+    alerts: Pick<AlertsService, 'evaluate' | 'companiesToWatch'>;
+  };
 
 export const ALL_JOBS: readonly AnyJob<JobServices>[] = [
   syncRunJob,
@@ -35,6 +40,8 @@ export const ALL_JOBS: readonly AnyJob<JobServices>[] = [
   timesheetsSendJob,
   timesheetsAutoTickJob,
   retentionJob,
+  alertsCheckJob,
+  alertsTickJob,
 ];
 
 /** Runs a previous process left behind (crash, deploy) become failed, whatever their kind. */

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { purgeResolvedAlerts } from '../alerts/alerts.service';
 import type { Database } from '../db/database';
 import { purgeSpentOAuthRecords } from '../install/oauth-retention.service';
 import { defineJob } from '../jobs/job';
@@ -22,6 +23,8 @@ export const RETENTION = {
   runsDays: 90,
   /** …except each company's newest runs, kept whatever their age. */
   keepLatestRuns: 50,
+  /** Problems that cleared (and whose e-mails went out). */
+  alertsDays: 90,
 } as const;
 
 export interface RetentionDeps {
@@ -34,6 +37,7 @@ export interface Purged {
   oauth: number;
   deliveries: number;
   runs: number;
+  alerts: number;
 }
 
 export async function purgeExpiredRecords(deps: RetentionDeps): Promise<Purged> {
@@ -43,6 +47,7 @@ export async function purgeExpiredRecords(deps: RetentionDeps): Promise<Purged> 
     oauth: await purgeSpentOAuthRecords(deps.db, ago(RETENTION.oauthDays)),
     deliveries: await purgeSettledDeliveries(deps.db, ago(RETENTION.deliveriesDays)),
     runs: await purgeFinishedRuns(deps.db, ago(RETENTION.runsDays), RETENTION.keepLatestRuns),
+    alerts: await purgeResolvedAlerts(deps.db, ago(RETENTION.alertsDays)),
   };
   deps.log.info({ purged }, 'retention: purged expired records');
   return purged;

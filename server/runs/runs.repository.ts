@@ -465,3 +465,62 @@ export async function purgeFinishedRuns(
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** A run's outcome as far as "did it work" goes: a review waiting is not a failure. */
+const ENDED_NOT_CANCELED: SyncStatus[] = ['succeeded', 'partial', 'failed', 'needs_review'];
+const WORKED: SyncStatus[] = ['succeeded', 'partial'];
+
+/**
+ * The newest automatic run of the kind, when it failed and no run of the kind (manual or
+ * automatic) has worked since; undefined otherwise (alerts: "the last automatic run failed").
+ */
+export async function findFailingAutoRun(db: Kysely<Database>, companyId: string, kind: RunKind) {
+  const last = await db
+    .selectFrom('sync_runs')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .where('kind', '=', kind)
+    .where('trigger', '=', 'auto')
+    .where('status', 'in', ENDED_NOT_CANCELED)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (last?.status !== 'failed') return undefined;
+  const workedSince = await db
+    .selectFrom('sync_runs')
+    .select('id')
+    .where('company_id', '=', companyId)
+    .where('kind', '=', kind)
+    .where('trigger', '<>', 'webhook')
+    .where('status', 'in', WORKED)
+    .where('id', '>', last.id)
+    .limit(1)
+    .executeTakeFirst();
+  return workedSince ? undefined : last;
+}
+
+/** The newest run of the kind that worked (succeeded, or partly), manual or automatic. */
+export function findLastWorkedRun(db: Kysely<Database>, companyId: string, kind: RunKind) {
+  return db
+    .selectFrom('sync_runs')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .where('kind', '=', kind)
+    .where('trigger', '<>', 'webhook')
+    .where('status', 'in', WORKED)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** The newest run waiting for an admin to confirm or cancel its deactivations. */
+export function findWaitingReview(db: Kysely<Database>, companyId: string) {
+  return db
+    .selectFrom('sync_runs')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .where('status', '=', 'needs_review')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}

@@ -33,7 +33,10 @@ export {
 } from './run-entry';
 export type { RunRow } from './runs.repository';
 export {
+  findFailingAutoRun,
+  findLastWorkedRun,
   findOpenWebhookReview,
+  findWaitingReview,
   finishRun,
   listRuns,
   openWebhookReview,

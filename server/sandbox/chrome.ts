@@ -8,6 +8,8 @@ export function chrome(
   company: Company,
   current: 'app' | 'directory' | 'timecard',
   crumbs: string[],
+  /** The framed app's outbox page (its alert e-mails in sandbox mode), where the app is framed. */
+  outboxUrl?: string,
 ): string {
   const options = [...state.companies.values()]
     .map((c) => `<option value="${c.id}"${c.id === company.id ? ' selected' : ''}>${esc(c.name)}</option>`)
@@ -31,7 +33,11 @@ export function chrome(
   <span style="position:relative"><button class="btn-dark" type="button" aria-haspopup="true" onclick="toggleMenu('apps')">Apps ▾</button>
     <div class="menu" id="menu-apps" style="right:0">
       <h4>Installed apps</h4><a href="/?${q}"${current === 'app' ? ' class="cur"' : ''}>${appName}</a>
-      <h4>App Marketplace</h4><a href="#" onclick="return false">Explore apps</a>
+      <h4>App Marketplace</h4><a href="#" onclick="return false">Explore apps</a>${
+        outboxUrl
+          ? `<h4>Sandbox</h4><a href="${esc(outboxUrl)}" target="_blank" rel="noopener">${appName} e-mail outbox</a>`
+          : ''
+      }
     </div></span>
   <span class="avatar" title="Sandbox user">DW</span>
 </header>

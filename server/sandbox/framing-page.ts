@@ -33,7 +33,13 @@ export function registerFramingPage(app: FastifyInstance, state: SandboxState, a
         page(
           `${appName} · ${company.name} · Procore`,
           CSS,
-          chrome(state, company, 'app', [company.name, 'Company Tools', 'Apps', appName]) + body,
+          chrome(
+            state,
+            company,
+            'app',
+            [company.name, 'Company Tools', 'Apps', appName],
+            `${appUrl}/sandbox/outbox`,
+          ) + body,
         ),
       );
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkAlertsSoon } from '../alerts/alerts-check.job';
 import { numericId } from '../api.schemas';
 import { defineJob } from '../jobs/job';
 import { RUN_JOB_NAME } from '../runs/run-kinds';
@@ -16,5 +17,7 @@ export const syncRunJob = defineJob({
   consume: { consumers: 2 },
   handle: async (payload, deps: UserSyncDeps) => {
     await executeSyncRun(deps, payload.companyId, payload.runId);
+    // However it ended (failed, needs review, worked again), the company's alerts may change.
+    await checkAlertsSoon(deps, payload.companyId);
   },
 });

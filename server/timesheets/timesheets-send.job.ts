@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkAlertsSoon } from '../alerts/alerts-check.job';
 import { numericId } from '../api.schemas';
 import { defineJob } from '../jobs/job';
 import { RUN_JOB_NAME } from '../runs/run-kinds';
@@ -12,5 +13,6 @@ export const timesheetsSendJob = defineJob({
   consume: { consumers: 2 },
   handle: async (payload, deps: TimesheetSendDeps) => {
     await executeTimesheetRun(deps, payload.companyId, payload.runId);
+    await checkAlertsSoon(deps, payload.companyId);
   },
 });

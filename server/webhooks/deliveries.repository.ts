@@ -125,3 +125,46 @@ export async function purgeSettledDeliveries(db: Db, before: Date): Promise<numb
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+export interface DeliveryHealth {
+  /** Deliveries settled `failed` since `since`. */
+  failed: number;
+  lastFailedAt: Date | null;
+  lastFailureReason: string | null;
+  /** The newest delivery applied since `since`. */
+  lastAppliedAt: Date | null;
+}
+
+/** How the company's webhook changes have fared since `since` (alerts: "changes are failing"). */
+export async function deliveryHealth(db: Db, companyId: string, since: Date): Promise<DeliveryHealth> {
+  const counts = await db
+    .selectFrom('webhook_deliveries')
+    .select((eb) => [
+      eb.fn.countAll<string>().filterWhere('outcome', '=', 'failed').as('failed'),
+      eb.fn.max('processed_at').filterWhere('outcome', '=', 'failed').as('last_failed_at'),
+      eb.fn.max('processed_at').filterWhere('outcome', '=', 'applied').as('last_applied_at'),
+    ])
+    .where('company_id', '=', companyId)
+    .where('outcome', 'in', ['failed', 'applied'])
+    .where('processed_at', '>=', since)
+    .executeTakeFirst();
+  const failed = Number(counts?.failed ?? 0);
+  const last =
+    failed > 0
+      ? await db
+          .selectFrom('webhook_deliveries')
+          .select('outcome_reason')
+          .where('company_id', '=', companyId)
+          .where('outcome', '=', 'failed')
+          .where('processed_at', '>=', since)
+          .orderBy('processed_at', 'desc')
+          .limit(1)
+          .executeTakeFirst()
+      : undefined;
+  return {
+    failed,
+    lastFailedAt: counts?.last_failed_at ? new Date(counts.last_failed_at) : null,
+    lastFailureReason: last?.outcome_reason ?? null,
+    lastAppliedAt: counts?.last_applied_at ? new Date(counts.last_applied_at) : null,
+  };
+}

@@ -5,7 +5,7 @@ import { listWaitingUsers } from './deliveries.repository';
 import { userChangeKey, webhookUserChangeJob } from './webhook-user-change.job';
 
 /** What other folders may ask of `webhook_deliveries`. */
-export { purgeSettledDeliveries } from './deliveries.repository';
+export { deliveryHealth, purgeSettledDeliveries } from './deliveries.repository';
 
 /**
  * At start: every delivery still `queued` gets its job again. A delivery accepted just before a

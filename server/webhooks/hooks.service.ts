@@ -24,6 +24,7 @@ export interface HooksDeps {
 }
 
 export type HookRepair = 'healthy' | 'registered' | 'repaired' | 'not_connected' | 'uninstalled';
+export type HookStatus = 'registered' | 'missing' | 'not_connected';
 
 /** Creates whichever of the hook's Company Users create/update/delete triggers are missing. */
 async function ensureUserTriggers(procore: CompanySession, hookId: string): Promise<string[]> {
@@ -77,7 +78,11 @@ export function createHooksService(deps: HooksDeps) {
         : null;
       if (!hook || hook.destination_url !== destination) {
         // Gone, or pointing elsewhere (PUBLIC_URL changed): register again with a fresh secret.
-        await register(companyId);
+        await register(companyId).catch(async (err: unknown) => {
+          // Procore has no hook of ours for the company: say so (alerts) until a check puts it back.
+          if (!hook) await deps.companies.setWebhook(companyId, null, null);
+          throw err;
+        });
         deps.log.warn(
           { companyId, hookId: company.webhook_hook_id },
           'webhook hook was missing: registered again',
@@ -99,9 +104,20 @@ export function createHooksService(deps: HooksDeps) {
     }
   }
 
+  /**
+   * What the app knows of the company's hook without asking Procore: registered, or missing (a
+   * connect or a check could not put it in place; the hourly check and an admin's sign-in try again).
+   */
+  async function status(companyId: string): Promise<HookStatus> {
+    const company = await deps.companies.find(companyId);
+    if (company?.connection_state !== 'connected') return 'not_connected';
+    return company.webhook_hook_id ? 'registered' : 'missing';
+  }
+
   return {
     register,
     check,
+    status,
     async remove(companyId: string, hookId: string): Promise<void> {
       const procore = await deps.companies.procoreFor(companyId);
       await procore.deleteHook(hookId);

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { checkAlertsSoon } from '../alerts/alerts-check.job';
 import { numericId } from '../api.schemas';
 import { defineJob } from '../jobs/job';
+import type { Jobs } from '../jobs/jobs';
 import { applyUserChange, type WebhookApplyDeps } from './apply-user-change';
 
 /**
@@ -30,10 +32,12 @@ export const webhookUserChangeJob = defineJob({
     pollingIntervalSeconds: 0.5,
     batchSize: (deps: WebhookApplyDeps) => (deps.database.kind === 'postgres' ? 5 : 10),
   },
-  handle: async (payload, deps: WebhookApplyDeps, context) => {
-    await applyUserChange(deps, payload.companyId, payload.userId, {
+  handle: async (payload, deps: WebhookApplyDeps & { jobs: Jobs }, context) => {
+    const outcome = await applyUserChange(deps, payload.companyId, payload.userId, {
       finalAttempt: context.retryCount >= context.retryLimit,
     });
+    // A change that could not be applied is a problem an admin hears about (alerts/).
+    if (outcome === 'failed') await checkAlertsSoon(deps, payload.companyId);
   },
 });
 

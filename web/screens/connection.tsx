@@ -1,13 +1,22 @@
 import { useSignal } from '@preact/signals';
+import { useEffect } from 'preact/hooks';
 import type { Connection } from '../api-types';
 import { useApp } from '../context';
 import { formatDateTime } from '../lib/format';
 import { asApiError } from '../models/remote';
 
-/** The company, its connection, how background access works, webhooks, and Disconnect (admins). */
+/**
+ * The company, its connection and its health (changes from Procore, the last sync that worked,
+ * Autosync, open problems), how background access works, and Disconnect (admins). The connection
+ * is asked again on opening the page and whenever the alerts or the runs change (alerts.model.ts).
+ */
 export function ConnectionScreen() {
-  const { me, reconnect } = useApp();
+  const { me, reconnect, alerts, href } = useApp();
+  useEffect(() => {
+    void me.reload();
+  }, [me]);
   const state = me.me.value;
+  const problems = alerts.alerts.value.status === 'ready' ? alerts.alerts.value.data.length : 0;
   if (state.status !== 'ready') return null; // the shell shows loading and errors for `me`
   const { connection: c, user } = state.data;
   return (
@@ -56,6 +65,22 @@ export function ConnectionScreen() {
           <dd>
             <BackgroundAccess connection={c} />
           </dd>
+          <dt>Health</dt>
+          <dd>
+            {c.state === 'disconnected' ? (
+              'Paused while disconnected.'
+            ) : problems === 0 ? (
+              <span class="pill pill--green">No problems</span>
+            ) : (
+              <>
+                <span class="pill pill--red">{problems === 1 ? '1 problem' : `${problems} problems`}</span>{' '}
+                <span class="muted">
+                  Shown at the top of every page until {problems === 1 ? 'it clears' : 'they clear'}; admins
+                  are e-mailed.
+                </span>
+              </>
+            )}
+          </dd>
           <dt>Procore changes</dt>
           <dd>
             {c.webhookRegistered ? (
@@ -65,12 +90,28 @@ export function ConnectionScreen() {
                   Last change received: {c.lastWebhookAt ? formatDateTime(c.lastWebhookAt) : 'none yet'}.
                 </span>
               </>
+            ) : c.state === 'connected' ? (
+              <RepairWebhook isAdmin={user.isAdmin} />
             ) : (
               'Not set up: changes arrive with the next Sync or hourly Autosync.'
             )}
           </dd>
-          <dt>Last full sync</dt>
-          <dd>{c.lastFullSyncAt ? formatDateTime(c.lastFullSyncAt) : 'None yet'}</dd>
+          <dt>Last successful sync</dt>
+          <dd>
+            {c.lastSyncAt && c.lastSyncRunId ? (
+              <a href={href(`/runs/${c.lastSyncRunId}`)}>{formatDateTime(c.lastSyncAt)}</a>
+            ) : (
+              'None yet'
+            )}
+            {c.lastFullSyncAt && (
+              <span class="muted"> · last full sync {formatDateTime(c.lastFullSyncAt)}</span>
+            )}
+          </dd>
+          <dt>Autosync</dt>
+          <dd>
+            {c.nextAutoSyncAt ? `Next ${formatDateTime(c.nextAutoSyncAt)}` : 'Off'}
+            {c.lastAutoSyncAt && <span class="muted"> · last ran {formatDateTime(c.lastAutoSyncAt)}</span>}
+          </dd>
           <dt>You</dt>
           <dd>
             {user.name} ({user.isAdmin ? 'Procore company admin' : 'company member: can view, not change'})
@@ -79,6 +120,47 @@ export function ConnectionScreen() {
         {c.state === 'connected' && <Disconnect companyName={c.companyName} isAdmin={user.isAdmin} />}
       </section>
     </div>
+  );
+}
+
+function RepairWebhook({ isAdmin }: { isAdmin: boolean }) {
+  const { api, me, alerts } = useApp();
+  const busy = useSignal(false);
+  const error = useSignal<string | null>(null);
+  const repair = async () => {
+    busy.value = true;
+    error.value = null;
+    try {
+      await api.repairWebhook();
+      await Promise.all([me.reload(), alerts.reload()]);
+    } catch (err) {
+      error.value = asApiError(err).message;
+    } finally {
+      busy.value = false;
+    }
+  };
+  return (
+    <>
+      Not set up in Procore: changes wait for the next Sync or hourly Autosync. Worker Sync sets it up again
+      every hour.{' '}
+      {isAdmin && (
+        <div class="banner__actions">
+          <button
+            type="button"
+            class="core-button core-button--secondary core-button--sm"
+            onClick={repair}
+            disabled={busy.value}
+          >
+            {busy.value ? 'Setting up…' : 'Set up again'}
+          </button>
+        </div>
+      )}
+      {error.value && (
+        <p class="hint" role="alert">
+          {error.value}
+        </p>
+      )}
+    </>
   );
 }
 

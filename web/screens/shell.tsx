@@ -1,4 +1,5 @@
 import { lazy, Route, Router } from 'preact-iso';
+import { AlertsBanner } from '../components/alerts-banner';
 import { AppHeader } from '../components/app-header';
 import { ErrorBanner } from '../components/error-banner';
 import { Loading } from '../components/loading';
@@ -39,6 +40,7 @@ export function Shell() {
             onRetry={() => me.reload()}
           />
         )}
+        {state.status === 'ready' && <AlertsBanner />}
         {state.status === 'ready' && (
           <Router>
             <Route path="/" component={UsersScreen} />
