@@ -109,6 +109,9 @@ export function createPool(connectionString: string, options: PoolOptions): pg.P
     // Without these an unreachable server (dropped packets, not a refused connection) makes
     // every query wait forever. The connect timeout also bounds waiting for a free connection.
     connectionTimeoutMillis: 15_000,
+    // A query whose connection dies in the middle of the server's answer must still end: without
+    // this, a connection terminated at the wrong moment left a run's transaction waiting forever.
+    query_timeout: 120_000,
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
     types: {

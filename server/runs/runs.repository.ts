@@ -235,6 +235,9 @@ export function listRuns(
  * the queue.
  */
 function ownerGone(staleBefore: Date) {
+  // A live process whose work on a run stopped without ending it (its last write failed while
+  // the database was away) stops the heartbeat too: after this long the run is abandoned.
+  const abandonedBefore = new Date(staleBefore.getTime() - ABANDONED_AFTER_MS);
   return (eb: ExpressionBuilder<Database, 'sync_runs'>) =>
     eb.or([
       eb.and([eb('owner_key', 'is not', null), eb.not(leaseHeld(eb.ref('owner_key')))]),
@@ -242,8 +245,15 @@ function ownerGone(staleBefore: Date) {
         eb('owner_key', 'is', null),
         eb(sql`coalesce(heartbeat_at, started_at, queued_at)`, '<', staleBefore),
       ]),
+      eb.and([
+        eb('status', '=', 'running'),
+        eb(sql`coalesce(heartbeat_at, started_at, queued_at)`, '<', abandonedBefore),
+      ]),
     ]);
 }
+
+/** Beyond the stale window: about 30 missed heartbeats, far past any pause of a working run. */
+const ABANDONED_AFTER_MS = 150_000;
 
 /** Runs a restart may have orphaned: running or queued without a job, whose process is gone; queued with a job. */
 export function listOrphanCandidates(db: Kysely<Database>, staleBefore: Date) {

@@ -142,16 +142,50 @@ export async function executeRun(
     return await work(run, abort.signal);
   } catch (err) {
     const reason = failure.reason(err);
-    const finished = await runs.finishRun(deps.db, companyId, runId, {
-      status: 'failed',
-      reason,
-      now: now(),
-    });
+    // The failure may be the database itself going away: keep trying to say so until it is back.
+    const finished = await persistently(() =>
+      runs.finishRun(deps.db, companyId, runId, { status: 'failed', reason, now: now() }),
+    );
     await failure.after(err);
     return finished;
   } finally {
     clearInterval(beat);
   }
+}
+
+/**
+ * Retries a write for up to about two minutes (1 s, 2 s, 4 s … 15 s apart), for the writes that
+ * end a run: a database that restarts is back within that. After that the error is thrown, and
+ * the run, its heartbeat stopped, is found abandoned later (`runs.repository.ts`, `ownerGone`).
+ */
+async function persistently<T>(write: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 120_000;
+  for (let delay = 1_000; ; delay = Math.min(delay * 2, 15_000)) {
+    try {
+      return await write();
+    } catch (err) {
+      if (!databaseUnreachable(err) || Date.now() + delay > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+/**
+ * The database went away (a restart, a failover, connections terminated) rather than refusing
+ * the statement: PostgreSQL's "admin shutdown" and "connection exception" classes, and sockets
+ * that closed or could not open.
+ */
+function databaseUnreachable(err: unknown): boolean {
+  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+  if (
+    typeof code === 'string' &&
+    (/^(57P0[1-3]|08)/.test(code) || /^E(CONNREFUSED|CONNRESET|PIPE)$/.test(code))
+  )
+    return true;
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|timeout exceeded when trying to connect/.test(message)
+  );
 }
 
 export const DEFAULT_STALE_AFTER_MS = 30_000;

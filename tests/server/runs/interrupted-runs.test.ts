@@ -4,6 +4,7 @@ import { expect, it } from 'vitest';
 import { leaseHeld, processLeaseKey } from '../../../server/db/process-lease';
 import { INTERRUPTED_REASON } from '../../../server/procore/failure-policy';
 import { insertQueuedRun } from '../../../server/runs/runs.repository';
+import { finishRun } from '../../../server/runs/runs.service';
 import type { UserDirectory } from '../../../server/sync/directory';
 import { requestSync } from '../../../server/sync/sync.service';
 import { testServices } from '../../helpers/app';
@@ -120,6 +121,36 @@ describeEachDatabase('interrupted runs', ({ db, backend }) => {
     await services.close(300);
     release();
     expect(await runRow(run.id)).toMatchObject({ status: 'failed', status_reason: INTERRUPTED_REASON });
+  });
+
+  it('Sync does not hand back a run of a live process whose work on it stopped minutes ago', async () => {
+    const services = await testServices(db());
+    try {
+      const company = await newCompany(db().db);
+      // This process is alive, but its heartbeat on the run stopped three minutes ago (its last
+      // write failed while the database was away).
+      const stuck = await runningRun(company.id, String(processLeaseKey(db().db)));
+      const longAgo = new Date(Date.now() - 3 * 60_000);
+      await db()
+        .db.updateTable('sync_runs')
+        .set({ started_at: longAgo, heartbeat_at: longAgo })
+        .where('id', '=', stuck)
+        .execute();
+      const asked = await requestSync(services, {
+        companyId: company.id,
+        trigger: 'manual',
+        mode: 'full',
+        startedByUserId: '1',
+        startedByName: 'Ada Admin',
+      });
+      expect(asked.created).toBe(true);
+      expect(asked.run.id).not.toBe(stuck);
+      expect(await runRow(stuck)).toMatchObject({ status: 'failed', status_reason: INTERRUPTED_REASON });
+      // Its job stays queued for the tests after this one: end the run so that job has nothing to do.
+      await finishRun(db().db, company.id, asked.run.id, { status: 'canceled', reason: null, now: new Date() });
+    } finally {
+      await services.close();
+    }
   });
 
   if (backend === 'postgres') {
