@@ -147,7 +147,11 @@ describeEachDatabase('interrupted runs', ({ db, backend }) => {
       expect(asked.run.id).not.toBe(stuck);
       expect(await runRow(stuck)).toMatchObject({ status: 'failed', status_reason: INTERRUPTED_REASON });
       // Its job stays queued for the tests after this one: end the run so that job has nothing to do.
-      await finishRun(db().db, company.id, asked.run.id, { status: 'canceled', reason: null, now: new Date() });
+      await finishRun(db().db, company.id, asked.run.id, {
+        status: 'canceled',
+        reason: null,
+        now: new Date(),
+      });
     } finally {
       await services.close();
     }
