@@ -2,19 +2,14 @@ import { expect, type FrameLocator, type Page } from '@playwright/test';
 
 /**
  * Helpers for specs that use the app as a person would, inside the sandbox's Procore frame
- * (style.md rule 23). The sandbox is shared by the specs of one run (`workers: 1`), so each spec
- * resets it first and never counts on what an earlier spec did.
+ * (style.md rule 23). Each spec file has an app, a database and a sandbox of its own (see
+ * fixtures.ts), so no spec counts on or is disturbed by what another file did; the tests of one
+ * file run in order and share them.
  */
 export const COMPANY_ID = '4280001';
 
 export const ADMIN = 'Dana Whitfield';
 export const NON_ADMIN = 'Luis Ortega';
-
-export async function resetSandbox(page: Page): Promise<void> {
-  const res = await page.request.post('/_sandbox/reset', { data: {} });
-  expect(res.ok(), 'sandbox reset').toBeTruthy();
-  await page.request.delete('/_sandbox/faults');
-}
 
 export function appFrame(page: Page): FrameLocator {
   return page.frameLocator('iframe#app');
@@ -25,17 +20,9 @@ export async function openApp(page: Page): Promise<FrameLocator> {
   return appFrame(page);
 }
 
-/** Connect through the real popup: Procore's sign-in page, pick a person, back in the frame. */
-export async function connectAs(page: Page, person: string): Promise<FrameLocator> {
+/** Opens the framed app with a session already in place, and waits until it shows its pages. */
+export async function openSignedIn(page: Page): Promise<FrameLocator> {
   const app = await openApp(page);
-  const popupPromise = page.waitForEvent('popup');
-  await app.getByRole('button', { name: 'Connect to Procore' }).click();
-  const popup = await popupPromise;
-  await popup
-    .getByRole('button', { name: new RegExp(person) })
-    .first()
-    .click();
-  await popup.waitForEvent('close', { timeout: 15_000 }).catch(() => undefined);
   await expect(app.getByRole('navigation', { name: 'Worker Sync pages' })).toBeVisible({ timeout: 15_000 });
   return app;
 }

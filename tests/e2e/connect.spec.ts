@@ -1,9 +1,11 @@
-import { chromium, expect, type FrameLocator, type Page, test } from '@playwright/test';
+import { chromium, type FrameLocator, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumLaunchOptions } from './browser';
+import { expect, test } from './fixtures';
 
 /**
  * Connect from inside Procore: the sandbox's company tools page on 127.0.0.1 frames the
  * app on localhost; Connect opens Procore's sign-in in a popup; the frame ends up signed in.
+ * These tests click through the real popup: it is what they test.
  */
 async function expectSignedIn(frame: FrameLocator) {
   await expect(frame.getByRole('button', { name: 'Connect to Procore' })).toHaveCount(0, { timeout: 15_000 });

@@ -1,9 +1,8 @@
-import { expect, test } from '@playwright/test';
-import { ADMIN, connectAs, goToTab, NON_ADMIN, openApp, resetSandbox } from './app';
+import { goToTab, openApp } from './app';
+import { expect, test } from './fixtures';
 import { screenshot } from './screenshots';
 
 test('before connecting, the frame asks to connect to Procore', async ({ page }) => {
-  await resetSandbox(page);
   const app = await openApp(page);
   await expect(app.getByRole('button', { name: 'Connect to Procore' })).toBeVisible();
   await screenshot(page, 'not-connected');
@@ -12,16 +11,8 @@ test('before connecting, the frame asks to connect to Procore', async ({ page })
 });
 
 test('a non-admin sees the logs but cannot press Sync or change settings, and is told why', async ({
-  page,
-  browser,
+  nonAdminApp: app, // an admin connected the company first: a member cannot
 }) => {
-  await resetSandbox(page);
-  // An admin connects the company first (a member cannot), in a tab of their own.
-  const adminContext = await browser.newContext({ baseURL: test.info().project.use.baseURL });
-  await connectAs(await adminContext.newPage(), ADMIN);
-  await adminContext.close();
-
-  const app = await connectAs(page, NON_ADMIN);
   const sync = app.getByRole('button', { name: 'Sync', exact: true });
   await expect(sync).toBeDisabled();
   await expect(sync).toHaveAccessibleDescription(/Only a Procore company admin/);

@@ -1,15 +1,12 @@
-import { expect, test } from '@playwright/test';
-import { ADMIN, connectAs, resetSandbox } from './app';
+import { expect, test } from './fixtures';
 import { screenshot } from './screenshots';
 
 test.describe.configure({ timeout: 150_000 });
 
 test('a Procore outage during a sync ends in a readable error, and Sync works again after', async ({
   page,
+  adminApp: app,
 }) => {
-  await resetSandbox(page);
-  const app = await connectAs(page, ADMIN);
-
   // Every company-users request answers 503 from now on (after the sign-in, which used /me).
   const fault = await page.request.post('/_sandbox/faults', {
     data: { kind: 'error', status: 503, retry_after: 0, path: '/rest/**/users**' },

@@ -1,5 +1,6 @@
-import { expect, type Page, test } from '@playwright/test';
-import { ADMIN, COMPANY_ID, connectAs, resetSandbox, syncToTheEnd } from './app';
+import type { Page } from '@playwright/test';
+import { COMPANY_ID, syncToTheEnd } from './app';
+import { expect, test } from './fixtures';
 import { screenshot } from './screenshots';
 
 test.describe.configure({ timeout: 180_000 });
@@ -27,9 +28,8 @@ async function disableOurHooks(page: Page) {
 
 test('a sync that would deactivate a quarter of the roster waits for an admin, after Preview said so', async ({
   page,
+  adminApp: app,
 }) => {
-  await resetSandbox(page);
-  const app = await connectAs(page, ADMIN);
   await syncToTheEnd(app, 90_000);
 
   await disableOurHooks(page);

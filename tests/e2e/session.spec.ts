@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, expect, type FrameLocator, type Page, test } from '@playwright/test';
-import { freePort, type Started, startServerProcess, waitForHttp } from '../helpers/process';
+import { type BrowserContext, chromium, type FrameLocator, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumExecutable } from './browser';
+import { expect, test } from './fixtures';
 import { SCREENSHOT_DIR } from './screenshots';
 
 /**
@@ -11,8 +11,9 @@ import { SCREENSHOT_DIR } from './screenshots';
  * localhost), with third-party cookies blocked (and the frame refused any storage, as Chromium
  * does then without storage partitioning) and with them allowed.
  *
- * This file runs its own app and sandbox, with session tokens that live 20 seconds
- * (SESSION_TTL_SECONDS), so a page kept open past a token's expiry is a matter of seconds.
+ * This file's app issues session tokens that live 20 seconds (SESSION_TTL_SECONDS), so a page
+ * kept open past a token's expiry is a matter of seconds. Its tests sign in through the popup in
+ * browsers of their own: the sign-in, the reload and Disconnect are what they test.
  */
 test.describe.configure({ mode: 'serial' });
 
@@ -21,36 +22,14 @@ const LAKESHORE = '4280003';
 const TTL_SECONDS = 20;
 const DISCONNECTED = 'Worker Sync is disconnected from Acme Builders. Connect it again to sync.';
 
-let server: Started | undefined;
+test.use({ appEnv: { SESSION_TTL_SECONDS: String(TTL_SECONDS) } });
+
 let sandboxUrl = '';
 let appUrl = '';
-let dataDir = '';
 
-test.beforeAll(async () => {
-  // A fresh data directory is migrated first (pg-boss's schema too): on a small machine, while
-  // Playwright's own app server starts beside it, that can take a minute or more.
-  test.setTimeout(200_000);
-  const [appPort, sandboxPort] = [await freePort(), await freePort()];
-  dataDir = mkdtempSync(join(tmpdir(), 'pws-e2e-session-'));
-  server = startServerProcess({
-    PORT: String(appPort),
-    SANDBOX_PORT: String(sandboxPort),
-    PUBLIC_URL: `http://localhost:${appPort}`,
-    DATA_DIR: dataDir,
-    SESSION_TTL_SECONDS: String(TTL_SECONDS),
-  });
-  sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
-  appUrl = `http://localhost:${appPort}`;
-  await waitForHttp(`http://127.0.0.1:${appPort}/readyz`, 180_000);
-  await waitForHttp(`${sandboxUrl}/_sandbox`, 10_000);
-});
-
-test.afterAll(async () => {
-  if (server) {
-    server.child.kill('SIGTERM');
-    await server.exited;
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+test.beforeEach(({ server }) => {
+  sandboxUrl = server.sandboxUrl;
+  appUrl = server.appUrl;
 });
 
 type Mode = 'blocked' | 'allowed';
@@ -110,7 +89,6 @@ test('a refused connect says who is signed in, what Procore lets them do, and wh
   const context = await browserFor('allowed');
   try {
     const page = await context.newPage();
-    await resetSandbox(page);
     const app = await openProcore(page);
     const popup = await connectAs(page, app, /Theo Marchetti/);
     const reason =

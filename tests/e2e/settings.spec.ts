@@ -1,9 +1,11 @@
-import { expect, test } from '@playwright/test';
-import { ADMIN, appFrame, connectAs, resetSandbox } from './app';
+import { appFrame } from './app';
+import { expect, test } from './fixtures';
 
-test('Autosync and Sync Classifications are saved at once and survive a reload', async ({ page }) => {
-  await resetSandbox(page);
-  let app = await connectAs(page, ADMIN);
+test('Autosync and Sync Classifications are saved at once and survive a reload', async ({
+  page,
+  adminApp,
+}) => {
+  let app = adminApp;
   const autosync = () => app.getByRole('switch', { name: /Autosync/ });
   const classifications = () => app.getByRole('checkbox', { name: 'Sync Classifications' });
   await expect(autosync()).toBeEnabled();
@@ -20,7 +22,7 @@ test('Autosync and Sync Classifications are saved at once and survive a reload',
   await expect(autosync()).toBeChecked({ checked: !autosyncWas });
   await expect(classifications()).toBeChecked({ checked: !classificationsWas });
 
-  // Put them back, so later specs start from the defaults.
+  // And back again: each saves the other way too.
   await autosync().click();
   await expect(app.locator('#setting-autosync-status')).toHaveText('Saved');
   await classifications().click();

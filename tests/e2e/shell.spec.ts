@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { screenshot } from './screenshots';
 
 test('the app opens inside the Procore sandbox framing page, from another site', async ({ page }) => {

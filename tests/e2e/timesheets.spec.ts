@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { expect, type FrameLocator, test } from '@playwright/test';
-import { ADMIN, COMPANY_ID, connectAs, openApp, resetSandbox } from './app';
+import type { FrameLocator } from '@playwright/test';
+import { COMPANY_ID, openApp } from './app';
+import { expect, test } from './fixtures';
 import { screenshot } from './screenshots';
 
 test.describe.configure({ timeout: 180_000 });
@@ -35,9 +36,8 @@ async function syncWeek(app: FrameLocator): Promise<void> {
 
 test('an admin adds a local worker, records two days, syncs the week and sees it in Procore', async ({
   page,
+  adminApp: app,
 }) => {
-  await resetSandbox(page);
-  const app = await connectAs(page, ADMIN);
   const nav = app.getByRole('navigation', { name: 'Worker Sync pages' });
 
   // A worker who is no Procore user.
@@ -105,9 +105,8 @@ test('an admin adds a local worker, records two days, syncs the week and sees it
 
 test("the sandbox's crew and week: the cell editor, Only Approved and Include Sub Workers, and the Workers page", async ({
   page,
+  adminApp: app,
 }) => {
-  await resetSandbox(page);
-  const app = await connectAs(page, ADMIN);
   const nav = app.getByRole('navigation', { name: 'Worker Sync pages' });
   await nav.getByRole('link', { name: /^Timesheets/ }).click();
   await expect(app.getByRole('heading', { name: 'Timesheets' })).toBeVisible();
@@ -190,7 +189,7 @@ test("the sandbox's crew and week: the cell editor, Only Approved and Include Su
     .getByRole('navigation', { name: 'Worker Sync pages' })
     .getByRole('link', { name: /^Workers/ })
     .click();
-  // The roster is paged and may hold the whole Procore directory by now: find her as an admin would.
+  // The roster is paged: find her as an admin would.
   await app2.getByRole('searchbox', { name: 'Search' }).fill('Okafor');
   const row = app2.locator('tbody tr', { hasText: 'Aisha Okafor' }).first();
   await row.getByRole('button', { name: 'Aisha Okafor' }).click();

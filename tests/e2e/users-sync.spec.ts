@@ -1,17 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { expect, test } from '@playwright/test';
-import { ADMIN, connectAs, resetSandbox } from './app';
+import { ADMIN } from './app';
+import { expect, test } from './fixtures';
 import { screenshot } from './screenshots';
 
 test.describe.configure({ timeout: 120_000 });
 
 test('an admin presses Sync, watches the progress reach the end, and the run tops the logs', async ({
   page,
+  adminApp: app,
 }) => {
-  await resetSandbox(page);
-  const app = await connectAs(page, ADMIN);
   const logs = app.getByRole('table', { name: /User Sync Logs/ });
-  // The logs have loaded (earlier specs may have left runs) before they are counted.
+  // The logs have loaded before they are counted.
   await expect(logs.or(app.getByText(/No syncs yet/))).toBeVisible();
   const rowsBefore = await logs.locator('tbody tr').count();
 

@@ -1,12 +1,13 @@
-import { expect, test } from '@playwright/test';
-import { ADMIN, COMPANY_ID, connectAs, goToTab, resetSandbox, sandboxUserId, syncToTheEnd } from './app';
+import { COMPANY_ID, goToTab, sandboxUserId, syncToTheEnd } from './app';
+import { expect, test } from './fixtures';
 import { screenshot } from './screenshots';
 
 test.describe.configure({ timeout: 120_000 });
 
-test('a change made in Procore shows on the open Workers page without a reload', async ({ page }) => {
-  await resetSandbox(page);
-  const app = await connectAs(page, ADMIN);
+test('a change made in Procore shows on the open Workers page without a reload', async ({
+  page,
+  adminApp: app,
+}) => {
   await syncToTheEnd(app, 90_000);
 
   await goToTab(app, 'Workers');
@@ -34,9 +35,7 @@ test('a change made in Procore shows on the open Workers page without a reload',
   await screenshot(page, 'workers');
 });
 
-test('the Connection page shows the company, its access and Disconnect', async ({ page }) => {
-  await resetSandbox(page);
-  const app = await connectAs(page, ADMIN);
+test('the Connection page shows the company, its access and Disconnect', async ({ page, adminApp: app }) => {
   await goToTab(app, 'Connection');
   await expect(app.getByRole('heading', { name: 'Acme Builders' })).toBeVisible();
   await expect(app.getByText('Connected', { exact: true })).toBeVisible();
