@@ -149,6 +149,25 @@ describeEachDatabase('security', ({ db }) => {
         expect(() => decryptSecret(wrong, value, `procore_tokens:${ACME}:${row.kind}:refresh`)).toThrow();
       }
     }
+    // The admin's own Procore grant, kept with the sign-in: the same, and it is the token Procore
+    // issued (so the check above is not passing on an empty column).
+    const right = keyringFromSecret(TEST_APP_SECRET);
+    const signIns = await db()
+      .db.selectFrom('app_sessions')
+      .select(['id', 'access_token_enc', 'refresh_token_enc'])
+      .where('access_token_enc', 'is not', null)
+      .execute();
+    expect(signIns.length).toBeGreaterThan(0);
+    for (const row of signIns) {
+      const context = `app_sessions:${row.id}:access`;
+      expect(() => decryptSecret(wrong, row.access_token_enc!, context)).toThrow();
+      expect(credentials.has(decryptSecret(right, row.access_token_enc!, context))).toBe(true);
+      if (row.refresh_token_enc) {
+        expect(() =>
+          decryptSecret(wrong, row.refresh_token_enc!, `app_sessions:${row.id}:refresh`),
+        ).toThrow();
+      }
+    }
     const dump = await databaseText();
     expect(credentials.size).toBeGreaterThanOrEqual(4);
     for (const c of credentials) expect(dump.includes(c), 'a credential stored in plain text').toBe(false);
