@@ -54,8 +54,8 @@ async function main(): Promise<void> {
     services = await createServices(config, database);
     app = await buildApp(config, services);
     await startJobs(services);
-    await app.listen({ port: config.port, host: config.host });
     if (config.sandbox) {
+      // The sandbox starts first so the first line an admin reads is the address to open.
       const { startSandbox } = await import('./sandbox');
       sandbox = await startSandbox({
         port: config.sandboxPort,
@@ -69,9 +69,13 @@ async function main(): Promise<void> {
             ? `  Alert e-mails are kept, not sent: ${config.publicUrl}/sandbox/outbox\n`
             : ''),
       );
-    } else {
-      console.log(`\n  procore-worker-sync is listening on ${config.publicUrl}\n`);
     }
+    await app.listen({
+      port: config.port,
+      host: config.host,
+      listenTextResolver: (address) => `app API listening at ${address}`,
+    });
+    if (!config.sandbox) console.log(`\n  procore-worker-sync is listening on ${config.publicUrl}\n`);
   } catch (err) {
     console.error(err instanceof Error ? err.message : err);
     await (app ? app.close() : services?.close(1000));

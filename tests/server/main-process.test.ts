@@ -40,6 +40,14 @@ describe('server/main.ts', () => {
       await waitForHttp(`http://127.0.0.1:${port}/readyz`, 120_000);
       const ready = await (await fetch(`http://127.0.0.1:${port}/readyz`)).json();
       expect(ready).toEqual({ status: 'ready', database: 'pglite' });
+      // The first thing printed is the address to open, not a log line.
+      const printed = first
+        .output()
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean);
+      expect(printed[0]).toMatch(/running in sandbox mode/);
+      expect(printed[1]).toContain(`Open http://127.0.0.1:${sandboxPort}/`);
 
       const second = startServerProcess({
         PORT: String(port2),
