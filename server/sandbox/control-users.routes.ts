@@ -118,6 +118,22 @@ export function registerControlUserRoutes(app: FastifyInstance, sandbox: Sandbox
     );
   }
 
+  // A contact (a person who is no user) deleted in Procore's Directory. Its timecard entries stay.
+  app.delete<{ Params: { id: string; personId: string } }>(
+    '/_sandbox/companies/:id/people/:personId',
+    async (request, reply) => {
+      const c = companyOr404(request.params.id, reply);
+      if (!c) return;
+      const person = c.people.get(Number(request.params.personId));
+      if (!person || [...c.users.values()].some((u) => u.personId === person.id)) {
+        return reply.code(404).send({ error: 'No contact with that id (a user is removed as a user)' });
+      }
+      c.people.delete(person.id);
+      sandbox.state.touch(c);
+      return reply.code(204).send();
+    },
+  );
+
   app.delete<{ Params: { id: string; userId: string } }>(
     '/_sandbox/companies/:id/users/:userId',
     async (request, reply) => {

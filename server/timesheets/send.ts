@@ -47,6 +47,8 @@ export interface SendContext {
   run: RunRow;
   now: () => Date;
   signal: AbortSignal;
+  /** Workers whose kept Procore person was looked up again in this send (once each). */
+  recheckedPeople?: Set<string>;
 }
 
 interface Item {
@@ -55,7 +57,7 @@ interface Item {
   body?: BulkTimecardEntryInput;
   fp?: string;
   entryId?: string | null;
-  /** Set when an entry that Procore lost is made again. */
+  /** Set when an entry that Procore lost is made again, or goes out for a person found again. */
   note?: string;
 }
 
@@ -283,9 +285,36 @@ async function createChunk(
       }
       return refusal;
     }
+    if (err instanceof ProcoreValidationError && chunk.length === 1) {
+      const again = await withPersonFoundAgain(ctx, chunk[0] as Item);
+      if (again) return createChunk(ctx, log, project, [again]);
+    }
     for (const item of chunk) log.fail(item, entryFailure(err));
     return null;
   }
+}
+
+/**
+ * A refused create whose person was kept from an earlier send: that person may have been deleted
+ * in Procore since. The worker's person is found (or, for a contact, made) again, once per send;
+ * when it is another person the entry goes out again for them. The same person means the refusal
+ * is about the entry itself, and it stands.
+ */
+async function withPersonFoundAgain(ctx: SendContext, item: Item): Promise<Item | null> {
+  const w = item.w;
+  if (!w?.procore_person_id || !item.body) return null;
+  ctx.recheckedPeople ??= new Set();
+  if (ctx.recheckedPeople.has(w.id)) return null;
+  ctx.recheckedPeople.add(w.id);
+  const found = (await resolvePeople(ctx.db, ctx.procore, ctx.run.company_id, [w], ctx.signal)).get(w.id);
+  if (!found || 'error' in found || found.id === String(item.body.party_id)) return null;
+  const body = { ...item.body, party_id: Number(found.id) };
+  return {
+    ...item,
+    body,
+    fp: fingerprint(body),
+    note: `Their Procore person ${w.procore_person_id} no longer exists in Procore, so the entry went to person ${found.id}.`,
+  };
 }
 
 /** Entries already in Procore for these timesheets, by `origin_id` (the timesheet id). */

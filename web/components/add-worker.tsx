@@ -1,10 +1,12 @@
 import { useSignal } from '@preact/signals';
+import type { PositionList } from '../api-types';
 import { useApp } from '../context';
 import { asApiError } from '../models/remote';
+import { PositionSelect } from './worker-detail';
 
 /**
  * A worker who is no Procore user (seed.md "Contacts"): name, phone (E.164 made by the server),
- * email, payroll ID. They become a Procore contact the first time their time is sent.
+ * email, payroll ID and position. They become a Procore contact the first time their time is sent.
  */
 export function AddWorker({ onAdded }: { onAdded: () => void }) {
   const { api } = useApp();
@@ -12,6 +14,7 @@ export function AddWorker({ onAdded }: { onAdded: () => void }) {
   const busy = useSignal(false);
   const error = useSignal<string | null>(null);
   const done = useSignal<string | null>(null);
+  const positions = useSignal<PositionList['positions']>([]);
   if (!open.value) {
     return (
       <button
@@ -20,6 +23,13 @@ export function AddWorker({ onAdded }: { onAdded: () => void }) {
         onClick={() => {
           open.value = true;
           done.value = null;
+          // The picker lists the company's positions; without them the form still adds a worker.
+          api.listPositions().then(
+            (list) => {
+              positions.value = list.positions;
+            },
+            () => undefined,
+          );
         }}
       >
         Add worker
@@ -39,6 +49,7 @@ export function AddWorker({ onAdded }: { onAdded: () => void }) {
         phone: text('phone'),
         email: text('email') || null,
         payrollId: text('payrollId') || null,
+        positionId: text('positionId') || null,
       });
       done.value = `${worker.firstName} ${worker.lastName} was added.`;
       open.value = false;
@@ -72,6 +83,7 @@ export function AddWorker({ onAdded }: { onAdded: () => void }) {
           <span class="field__label">Payroll ID</span>
           <input class="input" name="payrollId" />
         </label>
+        <PositionSelect positions={positions.value} value="" />
       </div>
       {error.value && (
         <p class="text-danger" role="alert">

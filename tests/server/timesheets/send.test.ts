@@ -343,6 +343,38 @@ describeEachDatabase('sending timesheets to Procore', ({ db }) => {
     expect(by.get(t2.id)?.action).toBe('created');
   });
 
+  it("makes a worker's contact again when it was deleted in Procore after an earlier send", async () => {
+    const w = await localWorker({ payrollId: 'P-7300' });
+    const first = await createTimesheet(db().db, ACME, {
+      workerId: w.id,
+      projectId: String(projects[0]),
+      date: '2026-11-12',
+      hours: 8,
+    });
+    expect((await send(projects[0]!, '2026-11-12', '2026-11-13')).log).toEqual([
+      expect.objectContaining({ timesheet_id: first.id, action: 'created' }),
+    ]);
+    const [old] = (await people()).filter((p) => p.origin_id === w.id);
+    // A Procore admin deletes the contact in the Directory; the next timesheet still goes out.
+    await sb.control(`/_sandbox/companies/${ACME}/people/${old!.id}`, { method: 'DELETE' });
+    const second = await createTimesheet(db().db, ACME, {
+      workerId: w.id,
+      projectId: String(projects[0]),
+      date: '2026-11-13',
+      hours: 6,
+    });
+    const { run, log } = await send(projects[0]!, '2026-11-12', '2026-11-13');
+    expect(run.status).toBe('succeeded');
+    const made = (await people()).filter((p) => p.origin_id === w.id);
+    expect(made).toEqual([expect.objectContaining({ last_name: w.lastName, employee_id: 'P-7300' })]);
+    expect(made[0]!.id).not.toBe(old!.id);
+    const entry = log.find((e) => e.timesheet_id === second.id);
+    expect(entry).toEqual(expect.objectContaining({ action: 'created' }));
+    expect(entry?.reason).toContain(`no longer exists in Procore, so the entry went to person ${made[0]!.id}`);
+    const sent = (await entries()).find((e) => e.origin_id === Number(second.id));
+    expect(sent?.party?.id).toBe(made[0]!.id);
+  });
+
   it('never duplicates when a create landed but its answer was lost (a send killed midway)', async () => {
     const w = await localWorker();
     const t = await createTimesheet(db().db, ACME, {
