@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { COMPANY_ID, goToTab, syncToTheEnd } from './app';
+import { COMPANY_ID, goToTab, sandboxUserId, syncToTheEnd } from './app';
 import { expect, test } from './fixtures';
 import { screenshot } from './screenshots';
 
@@ -48,9 +48,35 @@ test("the worker's history shows a Directory edit with who made it", async ({ pa
   // The time carries its zone, like every time the app shows.
   await expect(latest.locator('time')).toHaveText(/\d{1,2}:\d{2}\s?[AP]M\s+\S+/);
   await expect(latest.getByRole('link', { name: /^Run #\d+$/ })).toBeVisible();
+  await history.scrollIntoViewIfNeeded();
   await screenshot(page, 'worker-history');
   await page.setViewportSize({ width: 400, height: 800 });
+  await history.scrollIntoViewIfNeeded();
   await screenshot(page, 'worker-history');
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  // The first sync's log, from the history's link: a skipped user links to them in the Directory.
+  await history.getByRole('link', { name: 'Run #1' }).click();
+  await app.getByRole('combobox', { name: 'Result' }).selectOption('skipped');
+  const skipped = app
+    .getByRole('table', { name: 'Users in this sync' })
+    .locator('tbody tr')
+    .filter({ hasText: 'Greg Hollis' });
+  const link = skipped.getByRole('link', {
+    name: "Open Greg Hollis in Procore's Directory (opens in a new tab)",
+  });
+  await expect(link).toHaveAttribute('target', '_blank');
+  await expect(link).toHaveAttribute('rel', /noopener/);
+  const hollis = await sandboxUserId(page, 'Hollis');
+  await expect(link).toHaveAttribute(
+    'href',
+    new RegExp(`/directory\\?company_id=${COMPANY_ID}&user_id=${hollis}$`),
+  );
+  await skipped.scrollIntoViewIfNeeded();
+  await screenshot(page, 'run-skipped-directory-link');
+  await page.setViewportSize({ width: 400, height: 800 });
+  await skipped.scrollIntoViewIfNeeded();
+  await screenshot(page, 'run-skipped-directory-link');
   await page.setViewportSize({ width: 1280, height: 800 });
 });
 
@@ -61,7 +87,7 @@ test('searching Workers for a phone as it is displayed finds the worker', async 
   await search.fill('Yamamoto');
   const row = list.locator('tbody tr[data-worker-id]').filter({ hasText: 'Yamamoto' });
   await expect(row).toHaveCount(1);
-  const shown = (await row.locator('td[data-label="Phone"]').innerText()).trim();
+  const shown = (await row.locator('td[data-label="Phone"]').textContent())?.trim() ?? '';
   expect(shown).toMatch(/^\(\d{3}\) \d{3}-\d{4}$/);
   const digits = shown.replace(/\D/g, '');
 
@@ -111,7 +137,7 @@ test('"See all N workers" of a review opens Workers filtered to exactly those wo
   await syncToTheEnd(app, 90_000);
   const seeAll = app.getByRole('link', { name: /^See all \d+ workers$/ });
   await expect(seeAll).toBeVisible({ timeout: 30_000 });
-  const count = Number((await seeAll.innerText()).match(/\d+/)?.[0]);
+  const count = Number((await seeAll.textContent())?.match(/\d+/)?.[0]);
   // Every deactivated user who was a synced worker (some of them never were: skipped by the sync).
   expect(count).toBeGreaterThan(50);
   expect(count).toBeLessThanOrEqual(leaving.length);
@@ -123,8 +149,10 @@ test('"See all N workers" of a review opens Workers filtered to exactly those wo
   await expect(app.getByText('Showing 50 workers')).toBeVisible();
   await app.getByRole('button', { name: 'Show more workers' }).click();
   await expect(app.getByText(`Showing ${count} workers (all)`)).toBeVisible();
+  await app.getByRole('heading', { name: 'Workers' }).scrollIntoViewIfNeeded();
   await screenshot(page, 'workers-run-filter');
   await page.setViewportSize({ width: 400, height: 800 });
+  await app.getByRole('heading', { name: 'Workers' }).scrollIntoViewIfNeeded();
   await screenshot(page, 'workers-run-filter');
   await page.setViewportSize({ width: 1280, height: 800 });
 
