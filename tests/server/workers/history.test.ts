@@ -117,6 +117,25 @@ describeEachDatabase("a worker's history", ({ db }) => {
     ]);
   });
 
+  it('names an author who is no worker after their Procore record', async () => {
+    // A subcontractor's person: in the Directory, but never a worker (not an employee).
+    const found = await s.sandbox.control<{ items: Array<{ id: number; last_name: string }> }>(
+      `/_sandbox/companies/${ACME}/users?search=${encodeURIComponent('Lindqvist')}`,
+    );
+    const pete = found.items.find((u) => u.last_name === 'Lindqvist');
+    if (!pete) throw new Error('the sandbox has no Pete Lindqvist');
+    expect(await workerOf(String(pete.id))).toBeUndefined();
+    const userId = await newProcoreUser('Quinn');
+    const worker = await eventually(() => workerOf(userId), 'the created worker');
+    await s.sandbox.control(`/_sandbox/companies/${ACME}/users/${userId}`, {
+      method: 'PATCH',
+      body: { first_name: 'Quincy', actor_user_id: pete.id },
+    });
+    await eventually(async () => (await workerOf(userId))?.first_name === 'Quincy', 'the edit');
+    const [latest] = (await api(`/workers/${worker.id}/history`)).json().entries;
+    expect(latest.changedBy).toEqual({ procoreUserId: String(pete.id), name: 'Pete Lindqvist' });
+  });
+
   it("refuses another company's worker and pages long histories", async () => {
     const userId = await newProcoreUser('Paz');
     const worker = await eventually(() => workerOf(userId), 'the created worker');
