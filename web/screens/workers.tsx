@@ -129,17 +129,20 @@ function Totals({ totals: t }: { totals: WorkerTotals | null }) {
     ['No position', t.activeMissingPosition, 'active'],
   ];
   return (
-    <dl class="stats worker-totals" aria-label="Worker totals for the whole company">
-      {items.map(([label, value, note]) => (
-        <div class="stat" key={label}>
-          <dt>{label}</dt>
-          <dd>
-            {value}
-            {note && <span class="stat__note"> {note}</span>}
-          </dd>
-        </div>
-      ))}
-    </dl>
+    <>
+      <h3 class="visually-hidden">Worker totals for the whole company</h3>
+      <dl class="stats worker-totals">
+        {items.map(([label, value, note]) => (
+          <div class="stat" key={label}>
+            <dt>{label}</dt>
+            <dd>
+              {value}
+              {note && <span class="stat__note"> {note}</span>}
+            </dd>
+          </div>
+        ))}
+      </dl>
+    </>
   );
 }
 
