@@ -83,7 +83,26 @@ const envSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   SMTP_FROM: optionalText,
+  PROCORE_DIRECTORY_USER_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      if (!/^https?:\/\/[^/\s]+/.test(v) || !v.includes('{userId}')) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be an http(s) URL with a {userId} placeholder (and optionally {companyId})',
+        });
+        return z.NEVER;
+      }
+      return v;
+    }),
 });
+
+/** Procore's company Directory page of one user (the company-level Directory tool). */
+export const PROCORE_DIRECTORY_USER_URL =
+  'https://app.procore.com/{companyId}/company/directory/users/{userId}';
 
 export interface Config {
   readonly env: 'development' | 'production' | 'test';
@@ -119,6 +138,11 @@ export interface Config {
     /** The From of every alert e-mail. */
     readonly from: string;
   };
+  /**
+   * A user's page in Procore's company Directory, with `{companyId}` and `{userId}` placeholders:
+   * where an admin fixes what made a user's sync skip or fail.
+   */
+  readonly directoryUserUrl: string;
 }
 
 export class ConfigError extends Error {
@@ -197,6 +221,11 @@ export function parseConfig(
     logLevel: e.LOG_LEVEL,
     session: { ttlSeconds: e.SESSION_TTL_SECONDS, recheckSeconds: e.SESSION_RECHECK_SECONDS },
     mail: { smtpUrl: e.SMTP_URL, from: e.SMTP_FROM ?? `Worker Sync <worker-sync@${mailDomain(publicUrl)}>` },
+    directoryUserUrl:
+      e.PROCORE_DIRECTORY_USER_URL ??
+      (sandbox
+        ? `${sandboxBase}/directory?company_id={companyId}&user_id={userId}`
+        : PROCORE_DIRECTORY_USER_URL),
   };
   return deepFreeze(config);
 }

@@ -35,11 +35,16 @@ export type {
   TimesheetStatus,
 } from '../server/timesheets/timesheets.schemas';
 export type {
+  DirectoryLink,
   Position,
   PositionList,
+  RunResult,
   Worker,
+  WorkerHistory,
+  WorkerHistoryEntry,
   WorkerInput,
   WorkerList,
   WorkerPatch,
   WorkerQueryParams as WorkerQuery,
+  WorkerTotals,
 } from '../server/workers/workers.schemas';

@@ -2,6 +2,7 @@ import type {
   AlertList,
   Connection,
   CostCodeList,
+  DirectoryLink,
   EntryList,
   EntryQuery,
   MeResponse,
@@ -21,10 +22,12 @@ import type {
   TimesheetInput,
   TimesheetPatch,
   Worker,
+  WorkerHistory,
   WorkerInput,
   WorkerList,
   WorkerPatch,
   WorkerQuery,
+  WorkerTotals,
 } from './api-types';
 import { request, requestFile } from './lib/request';
 
@@ -67,6 +70,10 @@ export function createApi(companyId: string, token: () => string | null) {
     listPositions: () => request<PositionList>(`${base}/positions`, auth()),
     listWorkers: (query: WorkerQuery) =>
       request<WorkerList>(`${base}/workers`, { query: { ...query }, ...auth() }),
+    workerTotals: () => request<WorkerTotals>(`${base}/workers/totals`, auth()),
+    workerHistory: (workerId: string, page: { cursor?: string; limit?: number } = {}) =>
+      request<WorkerHistory>(`${base}/workers/${workerId}/history`, { query: { ...page }, ...auth() }),
+    directoryLink: () => request<DirectoryLink>(`${base}/directory-link`, auth()),
     createWorker: (input: WorkerInput) =>
       request<{ worker: Worker }>(`${base}/workers`, { method: 'POST', body: input, ...auth() }),
     updateWorker: (workerId: string, patch: WorkerPatch) =>

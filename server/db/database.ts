@@ -100,6 +100,8 @@ export interface WorkersTable {
   last_synced_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: DefaultedTimestamp;
+  /** migrations/20261130T020000_worker_history.ts: the phone's digits, kept by the database. */
+  phone_digits: ColumnType<string, never, never>;
 }
 
 export type RunKind = 'users' | 'timesheets';
@@ -191,6 +193,9 @@ export interface SyncRunEntriesTable {
   work_date: ColumnType<string, string, string> | null;
   hours: string | null;
   procore_entry_id: Id | null;
+  // migrations/20261130T020000_worker_history.ts: who made a webhook change in Procore
+  changed_by_user_id: Id | null;
+  changed_by_name: string | null;
 }
 
 export type DeliveryOutcome = 'queued' | 'applied' | 'ignored' | 'failed' | 'dropped';

@@ -38,6 +38,8 @@ export async function insertEntries(
     reason: d.reason,
     changes: JSON.stringify(d.changes),
     warnings: JSON.stringify(d.warnings),
+    changed_by_user_id: d.changedBy?.procoreUserId ?? null,
+    changed_by_name: d.changedBy?.name ?? null,
   }));
 }
 
@@ -91,6 +93,74 @@ export function listAllEntries(db: Kysely<Database>, companyId: string, runId: s
 }
 
 export type EntryRow = Awaited<ReturnType<typeof listAllEntries>>[number];
+
+/**
+ * Every user-sync entry about one worker, newest first, with its run: those recorded with the
+ * worker, and those about its Procore user (a skip before the worker existed, for one).
+ */
+export function listWorkerEntries(
+  db: Kysely<Database>,
+  companyId: string,
+  subject: { workerId: string; procoreUserId: string | null },
+  opts: { beforeId?: string; actions?: readonly EntryAction[]; limit: number },
+) {
+  let query = db
+    .selectFrom('sync_run_entries as e')
+    .innerJoin('sync_runs as r', (join) =>
+      join.onRef('r.id', '=', 'e.run_id').onRef('r.company_id', '=', 'e.company_id'),
+    )
+    .select([
+      'e.id',
+      'e.run_id',
+      'r.trigger as run_trigger',
+      'r.status as run_status',
+      'e.created_at',
+      'e.procore_user_id',
+      'e.name',
+      'e.action',
+      'e.reason_code',
+      'e.reason',
+      'e.changes',
+      'e.warnings',
+      'e.changed_by_user_id',
+      'e.changed_by_name',
+    ])
+    .where('e.company_id', '=', companyId)
+    .where('r.kind', '=', 'users')
+    .where((eb) =>
+      subject.procoreUserId
+        ? eb.or([
+            eb('e.worker_id', '=', subject.workerId),
+            eb('e.procore_user_id', '=', subject.procoreUserId),
+          ])
+        : eb('e.worker_id', '=', subject.workerId),
+    );
+  if (opts.beforeId) query = query.where('e.id', '<', opts.beforeId);
+  if (opts.actions) query = query.where('e.action', 'in', [...opts.actions]);
+  return query.orderBy('e.id', 'desc').limit(opts.limit).execute();
+}
+
+export type WorkerEntryRow = Awaited<ReturnType<typeof listWorkerEntries>>[number];
+
+/** The workers a run recorded with one result (the Workers page's "from this run" filter). */
+export async function listRunWorkerIds(
+  db: Kysely<Database>,
+  companyId: string,
+  runId: string,
+  action: EntryAction,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('sync_run_entries')
+    .select('worker_id')
+    .distinct()
+    .where('company_id', '=', companyId)
+    .where('run_id', '=', runId)
+    .where('action', '=', action)
+    .where('worker_id', 'is not', null)
+    .$narrowType<{ worker_id: string }>()
+    .execute();
+  return rows.map((r) => r.worker_id);
+}
 
 export async function setEntriesAction(
   db: Kysely<Database>,

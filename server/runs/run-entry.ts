@@ -14,6 +14,8 @@ export interface EntryDraft {
   reason: string | null;
   changes: FieldChange[];
   warnings: string[];
+  /** For a change that arrived by webhook: the Procore user who made it, and their name if known. */
+  changedBy?: { procoreUserId: string; name: string | null } | null;
 }
 
 export interface RunCounts {

@@ -17,11 +17,13 @@ import * as runs from './runs.repository';
  * Runs of every kind (a user sync, a timesheet send): asking for one, the bookkeeping while it
  * works, and how it ends. Features call this module; none touches the run tables.
  */
-export type { EntryRow, TimesheetEntryRow } from './entries.repository';
+export type { EntryRow, TimesheetEntryRow, WorkerEntryRow } from './entries.repository';
 export {
   listAllEntries,
   listEntries,
+  listRunWorkerIds,
   listTimesheetEntries,
+  listWorkerEntries,
   setEntriesAction,
 } from './entries.repository';
 export {

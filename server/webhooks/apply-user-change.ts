@@ -5,11 +5,17 @@ import type { DatabaseHandle } from '../db/connect';
 import type { Database } from '../db/database';
 import { classifyFailure, runFailureReason } from '../procore/failure-policy';
 import { recordBucketEntries } from '../runs/runs.service';
-import type { DirectoryFactory } from '../sync/directory';
-import type { SyncUser } from '../sync/procore-user';
+import type { DirectoryFactory, UserDirectory } from '../sync/directory';
+import { displayName, type SyncUser } from '../sync/procore-user';
 import { reason } from '../sync/reasons';
 import { applyWebhookUser, classificationLoader, loadSyncCompany } from '../sync/sync.service';
-import { claimUserRead, settleDeliveries, waitingDeliveryIds } from './deliveries.repository';
+import { findWorkerNameByProcoreUser } from '../workers/workers.service';
+import {
+  claimUserRead,
+  latestDeliveryAuthor,
+  settleDeliveries,
+  waitingDeliveryIds,
+} from './deliveries.repository';
 
 /**
  * Flow 4's second half (design.md): read the user's *current* state from Procore and apply it with
@@ -60,8 +66,9 @@ export async function applyUserChange(
   const readAt = new Date();
   let user: SyncUser | null;
   let names: Map<string, string> | null = null;
+  let directory: UserDirectory;
   try {
-    const directory = await deps.directoryFor({ id: company.id, name: company.name });
+    directory = await deps.directoryFor({ id: company.id, name: company.name });
     user = await directory.user(userId);
     if (user) names = await classificationLoader(db, directory, company, false)([user]);
   } catch (err) {
@@ -77,6 +84,8 @@ export async function applyUserChange(
     throw err;
   }
 
+  const author = await changeAuthor(deps, directory, companyId, waiting, user);
+
   try {
     const applied = await db.transaction().execute(async (trx) => {
       if (!(await claimUserRead(trx, companyId, userId, readAt))) return false;
@@ -87,7 +96,9 @@ export async function applyUserChange(
       await recordBucketEntries(
         trx,
         companyId,
-        entries.filter((e) => e.action !== 'unchanged'),
+        entries
+          .filter((e) => e.action !== 'unchanged')
+          .map((e) => (author && e.procoreUserId === userId ? { ...e, changedBy: author } : e)),
         at,
       );
       await settleDeliveries(trx, companyId, waiting, { outcome: 'applied', reason: null, at });
@@ -103,5 +114,31 @@ export async function applyUserChange(
     deps.log.error({ err, companyId, userId }, 'webhook change could not be saved');
     await settle('failed', reason('internal_error').text).catch(() => {});
     return 'failed';
+  }
+}
+
+/**
+ * Who made the change in Procore: the deliveries' `user_id`, named after the worker linked to
+ * that user, else after Procore's record of them. A name that cannot be had leaves the id alone;
+ * it never holds the change back.
+ */
+async function changeAuthor(
+  deps: WebhookApplyDeps,
+  directory: UserDirectory,
+  companyId: string,
+  deliveryIds: readonly string[],
+  changed: SyncUser | null,
+): Promise<{ procoreUserId: string; name: string | null } | null> {
+  try {
+    const authorId = await latestDeliveryAuthor(deps.db, companyId, deliveryIds);
+    if (!authorId) return null;
+    if (changed && changed.id === authorId) return { procoreUserId: authorId, name: displayName(changed) };
+    const known = await findWorkerNameByProcoreUser(deps.db, companyId, authorId);
+    if (known) return { procoreUserId: authorId, name: known };
+    const record = await directory.user(authorId).catch(() => null);
+    return { procoreUserId: authorId, name: record ? displayName(record) : null };
+  } catch (err) {
+    deps.log.debug({ err, companyId }, 'the author of a webhook change could not be named');
+    return null;
   }
 }

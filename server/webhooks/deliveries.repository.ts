@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database, DeliveryOutcome } from '../db/database';
 import { COMPANY_USERS_RESOURCE } from './hooks.service';
 import type { WebhookEvent } from './payload';
@@ -61,6 +61,32 @@ export async function waitingDeliveryIds(
     .where('resource_name', '=', COMPANY_USERS_RESOURCE)
     .execute();
   return rows.map((r) => r.id);
+}
+
+/**
+ * Who made the change these deliveries announce: the newest one's `user_id` (procore-api.md §6.2,
+ * "the user who performed the action"; `metadata.source_user_id` when it is missing).
+ */
+export async function latestDeliveryAuthor(
+  db: Db,
+  companyId: string,
+  ids: readonly string[],
+): Promise<string | null> {
+  if (ids.length === 0) return null;
+  const row = await db
+    .selectFrom('webhook_deliveries')
+    .select(
+      sql<string | null>`coalesce(payload->>'user_id', payload->'metadata'->>'source_user_id')`.as('author'),
+    )
+    .where('company_id', '=', companyId)
+    .where('id', 'in', [...ids])
+    .where(
+      sql<boolean>`coalesce(payload->>'user_id', payload->'metadata'->>'source_user_id') ~ '^[0-9]{1,18}$'`,
+    )
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.author ?? null;
 }
 
 export async function settleDeliveries(

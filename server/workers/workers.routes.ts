@@ -3,22 +3,28 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { companyParamsSchema as params } from '../api.schemas';
 import { requireAdmin, sessionOf } from '../auth/request-context';
 import { invalidInput } from '../errors';
+import { listRunWorkerIds } from '../runs/runs.service';
 import type { Services } from '../services';
 import { createLocalWorker, createPosition, renamePosition, updateWorker } from './local-workers';
 import { listPositions } from './positions.repository';
-import { listWorkers } from './workers.repository';
+import { workerHistory } from './worker-history';
+import { countWorkers, listWorkers } from './workers.repository';
 import {
+  directoryLinkSchema,
   positionInputSchema,
   positionListSchema,
   positionParamsSchema,
   positionResponseSchema,
   type Worker,
+  workerHistoryQuerySchema,
+  workerHistorySchema,
   workerInputSchema,
   workerListSchema,
   workerParamsSchema,
   workerPatchSchema,
   workerQuerySchema,
   workerResponseSchema,
+  workerTotalsSchema,
 } from './workers.schemas';
 
 /**
@@ -48,7 +54,12 @@ function decodeCursor(raw: string): Cursor {
   throw invalidInput('The cursor is not valid; start from the first page.');
 }
 
-export function workersRoutes({ db }: Pick<Services, 'db'>) {
+/** A user's page in Procore's Directory for this company, `{userId}` left for the caller. */
+export function directoryUserUrl(pattern: string, companyId: string): string {
+  return pattern.replaceAll('{companyId}', encodeURIComponent(companyId));
+}
+
+export function workersRoutes({ db, config }: Pick<Services, 'db' | 'config'>) {
   return async function workersRoutesPlugin(root: FastifyInstance) {
     const app = root.withTypeProvider<ZodTypeProvider>();
     app.get(
@@ -57,7 +68,15 @@ export function workersRoutes({ db }: Pick<Services, 'db'>) {
       async (request) => {
         const { companyId } = sessionOf(request);
         const query = request.query;
+        if ((query.runId === undefined) !== (query.result === undefined)) {
+          throw invalidInput('runId and result go together: the workers a run recorded with that result.');
+        }
+        const ids =
+          query.runId && query.result
+            ? await listRunWorkerIds(db, companyId, query.runId, query.result)
+            : undefined;
         const rows = await listWorkers(db, companyId, {
+          ids,
           q: query.q || undefined,
           active: query.active === undefined ? undefined : query.active === 'true',
           source: query.source,
@@ -90,6 +109,35 @@ export function workersRoutes({ db }: Pick<Services, 'db'>) {
               : null,
         };
       },
+    );
+
+    app.get(
+      '/companies/:companyId/workers/totals',
+      { schema: { params, response: { 200: workerTotalsSchema } } },
+      async (request) => countWorkers(db, sessionOf(request).companyId),
+    );
+
+    app.get(
+      '/companies/:companyId/workers/:workerId/history',
+      {
+        schema: {
+          params: workerParamsSchema,
+          querystring: workerHistoryQuerySchema,
+          response: { 200: workerHistorySchema },
+        },
+      },
+      async (request) => {
+        const { companyId } = sessionOf(request);
+        return workerHistory(db, companyId, request.params.workerId, request.query);
+      },
+    );
+
+    app.get(
+      '/companies/:companyId/directory-link',
+      { schema: { params, response: { 200: directoryLinkSchema } } },
+      async (request) => ({
+        userUrl: directoryUserUrl(config.directoryUserUrl, sessionOf(request).companyId),
+      }),
     );
 
     app.get(

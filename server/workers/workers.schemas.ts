@@ -6,8 +6,23 @@ const id = numericId;
 
 export const workerSourceSchema = z.enum(['procore_user', 'local']);
 
+/** What a run did with a worker (a run's entry's result). */
+export const runResultSchema = z.enum([
+  'created',
+  'updated',
+  'unchanged',
+  'deactivated',
+  'reactivated',
+  'skipped',
+  'failed',
+  'would_deactivate',
+]);
+
 export const workerQuerySchema = z.object({
   q: z.string().trim().max(200).optional(),
+  /** With `result`: only the workers that run recorded with that result. */
+  runId: id.optional(),
+  result: runResultSchema.optional(),
   active: z.enum(['true', 'false']).optional(),
   source: workerSourceSchema.optional(),
   positionId: id.optional(),
@@ -42,6 +57,66 @@ export const positionListSchema = z.object({
 });
 
 export type PositionList = z.infer<typeof positionListSchema>;
+
+/** The whole company's workforce in numbers (not the page shown). */
+export const workerTotalsSchema = z.object({
+  total: z.number().int(),
+  active: z.number().int(),
+  inactive: z.number().int(),
+  activeFromProcore: z.number().int(),
+  activeLocal: z.number().int(),
+  activeMissingPayrollId: z.number().int(),
+  activeMissingPosition: z.number().int(),
+});
+
+const changedBySchema = z.object({ procoreUserId: id, name: z.string().nullable() }).nullable();
+
+/** One change a run made (or could not make) to a worker. */
+export const workerHistoryEntrySchema = z.object({
+  id,
+  runId: id,
+  runTrigger: z.enum(['manual', 'auto', 'webhook']),
+  at: z.string(),
+  procoreUserId: id.nullable(),
+  action: runResultSchema,
+  reasonCode: z.string().nullable(),
+  reason: z.string().nullable(),
+  changes: z.array(z.object({ field: z.string(), from: z.string().nullable(), to: z.string().nullable() })),
+  warnings: z.array(z.string()),
+  /** For a change that arrived by webhook: who made it in Procore. */
+  changedBy: changedBySchema,
+});
+
+export const workerHistorySchema = z.object({
+  entries: z.array(workerHistoryEntrySchema),
+  nextCursor: z.string().nullable(),
+  /** Why an inactive worker is inactive, and since when; null for an active worker. */
+  inactive: z
+    .object({
+      since: z.string(),
+      runId: id.nullable(),
+      reason: z.string().nullable(),
+      changedBy: changedBySchema,
+    })
+    .nullable(),
+});
+
+export const workerHistoryQuerySchema = z.object({
+  cursor: id.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+/** Where a Procore user's page in Procore's company Directory is, for this company. */
+export const directoryLinkSchema = z.object({
+  /** With a `{userId}` placeholder. */
+  userUrl: z.string(),
+});
+
+export type WorkerTotals = z.infer<typeof workerTotalsSchema>;
+export type WorkerHistory = z.infer<typeof workerHistorySchema>;
+export type WorkerHistoryEntry = z.infer<typeof workerHistoryEntrySchema>;
+export type RunResult = z.infer<typeof runResultSchema>;
+export type DirectoryLink = z.infer<typeof directoryLinkSchema>;
 export type WorkerQuery = z.input<typeof workerQuerySchema>;
 /** The query as the web app sends it (numbers, not query-string text). */
 export type WorkerQueryParams = Omit<WorkerQuery, 'limit'> & { limit?: number };

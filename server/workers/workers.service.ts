@@ -25,3 +25,4 @@ export {
   upsertSyncedWorkers,
 } from './synced-workers.repository';
 export type { WorkerFields, WorkerState } from './worker';
+export { findWorkerNameByProcoreUser } from './workers.repository';

@@ -1,4 +1,5 @@
 import type { FieldChange, SyncEntry } from '../api-types';
+import { DirectoryLink } from './directory-link';
 import { EntryPill } from './status-pill';
 
 const FIELD_LABEL: Record<string, string> = {
@@ -51,9 +52,17 @@ export function EntriesTable({ entries, caption }: { entries: SyncEntry[]; capti
   );
 }
 
+/** A user who was skipped or failed is fixed in Procore's Directory: the entry links there. */
+export function needsFixInProcore(action: string): boolean {
+  return action === 'skipped' || action === 'failed';
+}
+
 function Details({ entry }: { entry: SyncEntry }) {
   const parts = [
     entry.reason && <span key="r">{entry.reason}</span>,
+    needsFixInProcore(entry.action) && (
+      <DirectoryLink key="d" procoreUserId={entry.procoreUserId} name={entry.name} />
+    ),
     entry.changes.length > 0 && (
       <span key="c" class="changes">
         {entry.changes.map((c) => (
@@ -70,7 +79,7 @@ function Details({ entry }: { entry: SyncEntry }) {
   return parts.length ? <span class="details">{parts}</span> : <span class="muted">—</span>;
 }
 
-function Change({ change }: { change: FieldChange }) {
+export function Change({ change }: { change: FieldChange }) {
   const label = FIELD_LABEL[change.field] ?? change.field;
   return (
     <span class="change">

@@ -60,7 +60,9 @@ export function ReviewPanel({
       )}
       {people.length > SHOWN && (
         <p>
-          <a href={href(`/runs/${run.id}`)}>See all {plural(count, 'worker')}</a>
+          <a href={`${href('/workers')}&runId=${run.id}&result=would_deactivate`}>
+            See all {plural(count, 'worker')}
+          </a>
         </p>
       )}
       {review.status === 'error' && (

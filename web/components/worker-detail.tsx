@@ -1,9 +1,19 @@
 import { useSignal } from '@preact/signals';
 import { Fragment } from 'preact';
-import type { Worker, WorkerPatch } from '../api-types';
+import { useEffect } from 'preact/hooks';
+import type { Worker, WorkerHistory, WorkerHistoryEntry, WorkerPatch } from '../api-types';
 import { useApp } from '../context';
 import { formatDateTime, formatPhone } from '../lib/format';
 import { asApiError } from '../models/remote';
+import { DirectoryLink } from './directory-link';
+import { Change, needsFixInProcore } from './entries-table';
+import { EntryPill, TRIGGER_LABEL } from './status-pill';
+import './worker-history.css';
+
+/** How a run is named to an admin. */
+export function runRef(runId: string): string {
+  return `Run #${runId}`;
+}
 
 type PositionOption = { id: string; name: string };
 
@@ -121,6 +131,12 @@ export function WorkerDetail(props: { worker: Worker; positions: PositionOption[
         {fromProcore
           ? 'These fields are read-only here; edit them in Procore and the change arrives within seconds.'
           : 'This worker is not linked to a Procore user: the app is where their details are kept.'}
+        {fromProcore && (
+          <>
+            {' '}
+            <DirectoryLink procoreUserId={w.procoreUserId} name={`${w.firstName} ${w.lastName}`} />
+          </>
+        )}
       </p>
       <dl class="facts facts--compact">
         {fields.map(([label, value, procoreField]) => (
@@ -175,6 +191,7 @@ export function WorkerDetail(props: { worker: Worker; positions: PositionOption[
           {error.value}
         </p>
       )}
+      <History worker={w} />
       {!fromProcore && isAdmin && (
         <div class="button-row">
           <button
@@ -219,5 +236,139 @@ export function PositionSelect(props: { positions: PositionOption[]; value: stri
         ))}
       </select>
     </label>
+  );
+}
+
+/** Every change the syncs made to this worker, newest first, and why an inactive one is. */
+function History({ worker: w }: { worker: Worker }) {
+  const { api } = useApp();
+  const history = useSignal<WorkerHistory | null>(null);
+  const error = useSignal<string | null>(null);
+  const more = useSignal(false);
+  // Asked again whenever the worker changes (the Workers page refreshes every few seconds).
+  useEffect(() => {
+    let current = true;
+    api.workerHistory(w.id).then(
+      (h) => {
+        if (!current) return;
+        history.value = h;
+        error.value = null;
+      },
+      (err) => {
+        if (current) error.value = asApiError(err).message;
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, w.id, w.updatedAt, w.lastSyncedAt, w.active]);
+
+  const loadMore = async () => {
+    const h = history.peek();
+    if (!h?.nextCursor) return;
+    more.value = true;
+    try {
+      const next = await api.workerHistory(w.id, { cursor: h.nextCursor });
+      history.value = { ...next, entries: [...h.entries, ...next.entries] };
+    } catch (err) {
+      error.value = asApiError(err).message;
+    } finally {
+      more.value = false;
+    }
+  };
+
+  const h = history.value;
+  const name = `${w.firstName} ${w.lastName}`;
+  return (
+    <section class="history" aria-labelledby={`history-${w.id}`}>
+      <h3 class="history__title" id={`history-${w.id}`}>
+        History
+      </h3>
+      {h?.inactive && <InactiveSince inactive={h.inactive} />}
+      {error.value && <p class="text-danger">The history could not be loaded: {error.value}</p>}
+      {!h && !error.value && <p class="muted">Loading the history…</p>}
+      {h && h.entries.length === 0 && (
+        <p class="muted">
+          {w.source === 'procore_user'
+            ? 'No sync has recorded a change to this worker yet.'
+            : 'Added in the app; no sync has changed this worker.'}
+        </p>
+      )}
+      {h && h.entries.length > 0 && (
+        <ol class="history__list">
+          {h.entries.map((e) => (
+            <HistoryItem key={e.id} entry={e} name={name} />
+          ))}
+        </ol>
+      )}
+      {h?.nextCursor && (
+        <button
+          type="button"
+          class="core-button core-button--secondary core-button--sm"
+          disabled={more.value}
+          onClick={() => void loadMore()}
+        >
+          {more.value ? 'Loading…' : 'Show earlier changes'}
+        </button>
+      )}
+    </section>
+  );
+}
+
+function InactiveSince({ inactive }: { inactive: NonNullable<WorkerHistory['inactive']> }) {
+  const { href } = useApp();
+  return (
+    <p class="history__inactive">
+      <strong>Inactive since {formatDateTime(inactive.since)}</strong>
+      {inactive.runId ? (
+        <>
+          , by <a href={href(`/runs/${inactive.runId}`)}>{runRef(inactive.runId)}</a>
+        </>
+      ) : (
+        ', deactivated in the app'
+      )}
+      {inactive.changedBy && <>, changed in Procore by {authorName(inactive.changedBy)}</>}
+      {inactive.reason && <>, because: {inactive.reason}</>}.
+    </p>
+  );
+}
+
+function authorName(by: NonNullable<WorkerHistoryEntry['changedBy']>): string {
+  return by.name ?? `Procore user #${by.procoreUserId}`;
+}
+
+function HistoryItem({ entry: e, name }: { entry: WorkerHistoryEntry; name: string }) {
+  const { href } = useApp();
+  return (
+    <li class="history__item">
+      <div class="history__when">
+        <time dateTime={e.at}>{formatDateTime(e.at)}</time>
+        <span class="history__run">
+          <a href={href(`/runs/${e.runId}`)}>{runRef(e.runId)}</a> · {TRIGGER_LABEL[e.runTrigger]}
+        </span>
+      </div>
+      <div class="history__what">
+        <EntryPill action={e.action} />
+        {e.changes.length > 0 && (
+          <span class="changes">
+            {e.changes.map((c) => (
+              <Change key={c.field} change={c} />
+            ))}
+          </span>
+        )}
+        {e.reason && <span class="history__reason">{e.reason}</span>}
+        {e.warnings.map((text) => (
+          <span key={text} class="warning">
+            Warning: {text}
+          </span>
+        ))}
+        {e.changedBy && (
+          <span class="history__author">
+            Changed in Procore by <strong>{authorName(e.changedBy)}</strong>
+          </span>
+        )}
+        {needsFixInProcore(e.action) && <DirectoryLink procoreUserId={e.procoreUserId} name={name} />}
+      </div>
+    </li>
   );
 }

@@ -1,6 +1,6 @@
 import { computed, createModel, effect, type ReadonlySignal, signal } from '@preact/signals';
 import type { Api } from '../api';
-import type { Worker, WorkerQuery } from '../api-types';
+import type { RunResult, Worker, WorkerQuery, WorkerTotals } from '../api-types';
 import { poll } from '../lib/poll';
 import { failed, type Remote } from './remote';
 
@@ -9,6 +9,8 @@ export interface WorkerFilters {
   active: '' | 'true' | 'false';
   source: '' | 'procore_user' | 'local';
   positionId: string;
+  /** The workers one run recorded with one result ("See all N workers" from a run). */
+  run: { runId: string; result: RunResult } | null;
 }
 
 export interface WorkerPage {
@@ -18,6 +20,8 @@ export interface WorkerPage {
 
 export interface WorkersModel {
   workers: ReadonlySignal<Remote<WorkerPage>>;
+  /** The whole company's workforce in numbers; null until first loaded. */
+  totals: ReadonlySignal<WorkerTotals | null>;
   filters: ReadonlySignal<WorkerFilters>;
   /** The company's positions, for the filter (plus any seen on workers since). */
   positions: ReadonlySignal<{ id: string; name: string }[]>;
@@ -34,10 +38,11 @@ const MAX_REFRESH = 200;
 const WORKERS_POLL_MS = 5000;
 const SEARCH_DELAY_MS = 250;
 
-export const WorkersModel = createModel((api: Api): WorkersModel => {
+export const WorkersModel = createModel((api: Api, initial: Partial<WorkerFilters> = {}): WorkersModel => {
   const workers = signal<Remote<WorkerPage>>({ status: 'loading' }, { name: 'workers' });
+  const totals = signal<WorkerTotals | null>(null, { name: 'workers.totals' });
   const filters = signal<WorkerFilters>(
-    { q: '', active: '', source: '', positionId: '' },
+    { q: '', active: '', source: '', positionId: '', run: null, ...initial },
     { name: 'workers.filters' },
   );
   const positions = signal<Map<string, string>>(new Map(), { name: 'workers.positions' });
@@ -51,6 +56,8 @@ export const WorkersModel = createModel((api: Api): WorkersModel => {
       active: f.active || undefined,
       source: f.source || undefined,
       positionId: f.positionId || undefined,
+      runId: f.run?.runId,
+      result: f.run?.result,
     };
   };
   const remember = (list: Worker[]) => {
@@ -67,6 +74,7 @@ export const WorkersModel = createModel((api: Api): WorkersModel => {
     const shown = current.status === 'ready' ? current.data.workers.length : 0;
     const limit = live ? Math.min(MAX_REFRESH, Math.max(PAGE, shown)) : PAGE;
     if (!live) workers.value = { status: 'loading' };
+    void loadTotals();
     try {
       const page = await api.listWorkers({ ...query(), limit });
       if (mine !== seq) return;
@@ -87,6 +95,14 @@ export const WorkersModel = createModel((api: Api): WorkersModel => {
     }
   };
 
+  const loadTotals = async () => {
+    try {
+      totals.value = await api.workerTotals();
+    } catch {
+      // The totals keep their last value; the list says when it cannot refresh.
+    }
+  };
+
   void loadPositions();
   void load(false);
   effect(() =>
@@ -98,6 +114,7 @@ export const WorkersModel = createModel((api: Api): WorkersModel => {
 
   return {
     workers: computed(() => workers.value),
+    totals: computed(() => totals.value),
     filters: computed(() => filters.value),
     positions: computed(() =>
       [...positions.value].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name)),

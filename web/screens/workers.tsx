@@ -1,19 +1,29 @@
 import { useModel, useSignal } from '@preact/signals';
-import type { Worker } from '../api-types';
+import { useLocation } from 'preact-iso';
+import type { RunResult, Worker, WorkerTotals } from '../api-types';
 import { AddWorker } from '../components/add-worker';
 import { EmptyState } from '../components/empty-state';
 import { ErrorBanner } from '../components/error-banner';
 import { Loading } from '../components/loading';
 import { PositionsPanel } from '../components/positions-panel';
-import { WorkerDetail } from '../components/worker-detail';
+import { ENTRY_ACTIONS, entryLabel } from '../components/status-pill';
+import { runRef, WorkerDetail } from '../components/worker-detail';
 import { useApp } from '../context';
 import { formatDateTime, formatPhone, plural } from '../lib/format';
 import { type WorkerFilters, WorkersModel } from '../models/workers.model';
 
 /** The workforce list: search, filters, where each worker comes from, and its last sync. */
+/** `?runId=…&result=…`: the workers one run recorded with one result. */
+function runFilterOf(query: Record<string, string>): WorkerFilters['run'] {
+  const { runId, result } = query;
+  if (!runId || !/^\d{1,19}$/.test(runId) || !ENTRY_ACTIONS.includes(result as RunResult)) return null;
+  return { runId, result: result as RunResult };
+}
+
 export function WorkersScreen() {
-  const { api, me } = useApp();
-  const model = useModel(() => new WorkersModel(api));
+  const { api, me, href } = useApp();
+  const location = useLocation();
+  const model = useModel(() => new WorkersModel(api, { run: runFilterOf(location.query) }));
   const f = model.filters.value;
   const set =
     <K extends keyof WorkerFilters>(key: K) =>
@@ -41,6 +51,7 @@ export function WorkersScreen() {
           </div>
         )}
       </div>
+      <Totals totals={model.totals.value} />
       <search class="filters" aria-label="Filter workers">
         <label class="field field--grow">
           <span class="field__label">Search</span>
@@ -80,8 +91,58 @@ export function WorkersScreen() {
           </select>
         </label>
       </search>
+      {f.run && (
+        <div class="chips">
+          <span class="chip">
+            <span>
+              <span class="visually-hidden">Only the workers of </span>
+              {runRef(f.run.runId)}: {entryLabel(f.run.result).toLowerCase()}
+            </span>
+            <button
+              type="button"
+              class="chip__remove"
+              aria-label={`Remove the filter ${runRef(f.run.runId)}: ${entryLabel(f.run.result).toLowerCase()}`}
+              onClick={() => {
+                model.setFilter('run', null);
+                location.route(href('/workers'), true);
+              }}
+            >
+              <span aria-hidden="true">×</span>
+            </button>
+          </span>
+        </div>
+      )}
       <WorkerList model={model} />
     </div>
+  );
+}
+
+/** The whole company's workforce at a glance, whatever the filters show. */
+function Totals({ totals: t }: { totals: WorkerTotals | null }) {
+  if (!t) return null;
+  const items: [string, number, string?][] = [
+    ['Active workers', t.active, `of ${t.total}`],
+    ['From Procore', t.activeFromProcore, 'active'],
+    ['Added in the app', t.activeLocal, 'active'],
+    ['Inactive', t.inactive],
+    ['No payroll ID', t.activeMissingPayrollId, 'active'],
+    ['No position', t.activeMissingPosition, 'active'],
+  ];
+  return (
+    <>
+      <h3 class="visually-hidden">Worker totals for the whole company</h3>
+      <dl class="stats worker-totals">
+        {items.map(([label, value, note]) => (
+          <div class="stat" key={label}>
+            <dt>{label}</dt>
+            <dd>
+              {value}
+              {note && <span class="stat__note"> {note}</span>}
+            </dd>
+          </div>
+        ))}
+      </dl>
+    </>
   );
 }
 
@@ -89,7 +150,7 @@ function WorkerList({ model }: { model: WorkersModel }) {
   const state = model.workers.value;
   const open = useSignal<string | null>(null);
   const f = model.filters.value;
-  const filtered = Boolean(f.q || f.active || f.source || f.positionId);
+  const filtered = Boolean(f.q || f.active || f.source || f.positionId || f.run);
   if (state.status === 'loading') return <Loading label="Loading workers…" />;
   if (state.status === 'error') {
     return (
