@@ -28,20 +28,20 @@ export function ConnectionScreen() {
         </div>
       </div>
       {c.state === 'disconnected' && (
-        <div class="core-banner core-banner--error banner" role="alert">
-          <strong>Worker Sync is disconnected from Procore.</strong>{' '}
-          {c.disconnectReason ?? 'Syncs and Procore changes are paused.'} Workers and logs are kept.{' '}
-          {user.isAdmin ? 'Connect again to resume.' : 'Ask a Procore company admin to connect again.'}
+        <div class="core-banner core-banner--error banner banner--row" role="alert">
+          <div>
+            <strong>Worker Sync is disconnected from Procore.</strong>{' '}
+            {c.disconnectReason ?? 'Syncs and Procore changes are paused.'} Workers and logs are kept.{' '}
+            {user.isAdmin ? 'Connect again to resume.' : 'Ask a Procore company admin to connect again.'}
+          </div>
           {user.isAdmin && (
-            <div class="banner__actions">
-              <button
-                type="button"
-                class="core-button core-button--primary core-button--sm"
-                onClick={reconnect}
-              >
-                Connect again
-              </button>
-            </div>
+            <button
+              type="button"
+              class="core-button core-button--primary core-button--sm"
+              onClick={reconnect}
+            >
+              Connect again
+            </button>
           )}
         </div>
       )}
@@ -216,7 +216,9 @@ function Disconnect({ companyName, isAdmin }: { companyName: string; isAdmin: bo
     <div class="actions">
       {error.value && (
         <div class="core-banner core-banner--error banner" role="alert">
-          <strong>Worker Sync is still connected.</strong> {error.value}
+          <div>
+            <strong>Worker Sync is still connected.</strong> {error.value}
+          </div>
         </div>
       )}
       {step.value === 'idle' ? (
