@@ -167,6 +167,9 @@ test('the review panel and the alerts banner, while a sync waits for an admin', 
   });
   await goToTab(app, 'Connection');
   await expectAccessible(page, 'Connection with problems', () => expect(banner).toBeVisible());
+  await screenshot(page, 'connection-with-problems');
+  await page.setViewportSize({ width: 400, height: 900 });
+  await screenshot(page, 'connection-with-problems');
 });
 
 test('what someone who is not a company admin sees', async ({ page, nonAdminApp: app }) => {
@@ -185,6 +188,9 @@ test('what someone who is not a company admin sees', async ({ page, nonAdminApp:
   await expectAccessible(page, 'Connection, not an admin', () =>
     expect(app.getByRole('button', { name: 'Disconnect' })).toBeDisabled(),
   );
+  await screenshot(page, 'connection-non-admin');
+  await page.setViewportSize({ width: 400, height: 900 });
+  await screenshot(page, 'connection-non-admin');
 });
 
 /**
@@ -246,6 +252,7 @@ test('Space on a toggle changes the setting, saves it and leaves focus on the to
     await expect(toggle).toBeChecked({ checked: !was });
     await expect(toggle).toHaveAccessibleDescription(/Saved/);
     await expect(toggle).toBeFocused();
+    await screenshot(page, `toggle-focused-${t.page.toLowerCase()}`);
     // Space again, at once: it turns back, and focus still stays.
     await page.keyboard.press('Space');
     await expect(toggle).toHaveAccessibleDescription(/Saved/);
