@@ -107,6 +107,10 @@ test('every admin screen: Users with runs, a run, a preview, Workers, a worker, 
   await name.click();
   await expect(name).toHaveAttribute('aria-expanded', 'true');
   await expectAccessible(page, "a worker's detail", () => expect(app.locator('tr.detail-row')).toBeVisible());
+  await app.getByRole('button', { name: 'Add worker' }).click();
+  const addWorker = app.getByRole('form', { name: 'Add a worker' });
+  await expectAccessible(page, 'the Add worker form', () => expect(addWorker).toBeVisible());
+  await addWorker.getByRole('button', { name: 'Cancel' }).click();
 
   await nav(app)
     .getByRole('link', { name: /^Timesheets/ })
@@ -115,6 +119,22 @@ test('every admin screen: Users with runs, a run, a preview, Workers, a worker, 
   await expectAccessible(page, 'Timesheets', () =>
     expect(app.getByRole('button', { name: 'Sync Timesheets' })).toBeEnabled({ timeout: 30_000 }),
   );
+  // The sandbox crew's week, and a day's time opened in the editor.
+  await app
+    .getByRole('combobox', { name: 'Project' })
+    .selectOption({ label: 'ACM-2302 · Lakeview Apartments Phase 2' });
+  const petrov = app.locator('tbody tr', { hasText: 'Ivan Petrov' });
+  await expectAccessible(page, "Timesheets, a crew's week", () =>
+    expect(petrov.locator('.ts-total')).toHaveText('40.00', { timeout: 30_000 }),
+  );
+  await petrov
+    .getByRole('button', { name: /^Time in and out, break, cost code/ })
+    .first()
+    .click();
+  const editor = app.getByRole('form', { name: /^Time for Ivan Petrov/ });
+  await expectAccessible(page, "a day's time in the editor", () => expect(editor).toBeVisible());
+  await editor.getByRole('button', { name: 'Cancel' }).click();
+  await expect(editor).toBeHidden();
   await app.getByRole('button', { name: 'Sync Timesheets' }).click();
   const sends = app.getByRole('table', { name: /Timesheet Sync Logs/ }).locator('tbody tr');
   await expect(sends.first().getByText(/Succeeded|Partly sent|Failed/)).toBeVisible({ timeout: 60_000 });
@@ -271,15 +291,30 @@ test('Space on a toggle changes the setting, saves it and leaves focus on the to
 });
 
 test('every control on every page is reached by Tab', async ({ page, adminApp: app }) => {
-  for (const screen of ['Users', 'Workers', 'Timesheets', 'Connection'] as const) {
-    await nav(app)
-      .getByRole('link', { name: new RegExp(`^${screen}`) })
-      .click();
+  const expectAllReached = async (screen: string) => {
     await expect(app.getByRole('heading', { level: 2 }).first()).toBeVisible();
     await expect(app.getByText(/^Loading/)).toHaveCount(0, { timeout: 30_000 });
     const missed = await unreachedByTab(page);
     expect(missed, `${screen}: not reached by Tab:\n${missed.join('\n')}`).toEqual([]);
+  };
+  for (const screen of ['Users', 'Workers', 'Timesheets', 'Connection'] as const) {
+    await nav(app)
+      .getByRole('link', { name: new RegExp(`^${screen}`) })
+      .click();
+    await expectAllReached(screen);
   }
+  await nav(app)
+    .getByRole('link', { name: /^Users/ })
+    .click();
+  await app
+    .getByRole('table', { name: /User Sync Logs/ })
+    .locator('tbody tr')
+    .first()
+    .getByRole('link')
+    .first()
+    .click();
+  await expect(app.getByRole('table').first()).toBeVisible();
+  await expectAllReached('a run');
 });
 
 test('after Disconnect, the Connection page says what has stopped and what to do', async ({
