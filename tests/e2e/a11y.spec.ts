@@ -76,7 +76,7 @@ test('the Connect screen, before anyone has connected', async ({ page }) => {
   );
 });
 
-test('every admin screen: Users with runs, a run, a preview, Workers, a worker, Timesheets, a timesheet run, Connection', async ({
+test('every admin screen: Users with runs, a run, a preview, Workers, a worker, Add worker, Timesheets, the time editor, a timesheet run, Connection', async ({
   page,
   adminApp: app,
 }) => {
