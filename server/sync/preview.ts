@@ -102,3 +102,22 @@ export async function previewSync(
   if (!result) throw new Error('preview produced no result');
   return result;
 }
+
+/**
+ * One preview at a time per company: whoever asks while one is being made gets that one, so many
+ * people pressing Preview read Procore's directory once. Once it is answered (or has failed), the
+ * next ask makes a new one: an answer is never kept.
+ */
+export function onePreviewAtATime<T>(
+  make: (companyId: string) => Promise<T>,
+): (companyId: string) => Promise<T> {
+  const making = new Map<string, Promise<T>>();
+  return (companyId) => {
+    let preview = making.get(companyId);
+    if (!preview) {
+      preview = make(companyId).finally(() => making.delete(companyId));
+      making.set(companyId, preview);
+    }
+    return preview;
+  };
+}

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { requireAdmin } from '../auth/request-context';
+import { requireAdmin, sessionOf } from '../auth/request-context';
 import type { Services } from '../services';
-import { previewSync } from './preview';
+import { onePreviewAtATime, previewSync } from './preview';
 import { cancelReview, confirmReview } from './review';
 import { draftToApi, runToApi } from './runs.view';
 import {
@@ -15,13 +15,15 @@ import {
 import { requestSync } from './sync.service';
 
 /**
- * Sync actions, admins only (design.md flow 3). Mounted inside the `/api` scope, whose hook has
- * proven the session and that `:companyId` is the session's company; queries use the session's
- * company id, never the path's.
+ * Sync actions (design.md flow 3): Sync and a review's Confirm or Cancel are for company admins;
+ * Preview, which changes nothing, is for anyone signed in to the company. Mounted inside the
+ * `/api` scope, whose hook has proven the session and that `:companyId` is the session's company;
+ * queries use the session's company id, never the path's.
  */
 export function syncRoutes(deps: Pick<Services, 'db' | 'jobs' | 'directoryFor'>) {
   return async function syncRoutesPlugin(root: FastifyInstance) {
     const app = root.withTypeProvider<ZodTypeProvider>();
+    const previewFor = onePreviewAtATime((companyId) => previewSync(deps, companyId));
 
     app.post(
       '/companies/:companyId/syncs',
@@ -50,8 +52,8 @@ export function syncRoutes(deps: Pick<Services, 'db' | 'jobs' | 'directoryFor'>)
       '/companies/:companyId/syncs/preview',
       { schema: { params: companyParamsSchema, response: { 200: previewSchema } } },
       async (request) => {
-        const session = requireAdmin(request);
-        const preview = await previewSync(deps, session.companyId);
+        const session = sessionOf(request);
+        const preview = await previewFor(session.companyId);
         return {
           total: preview.total,
           truncated: preview.truncated,

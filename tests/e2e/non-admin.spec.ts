@@ -21,8 +21,25 @@ test('a non-admin sees the logs but cannot press Sync or change settings, and is
   await expect(
     app.getByText('Only a Procore company admin can start a sync or change these settings.'),
   ).toBeVisible();
+  await expect(app.getByText('Luis Ortega · Not a company admin')).toBeVisible();
+
+  // Preview changes nothing: a member may see what the next sync would do.
+  const preview = app.getByRole('button', { name: 'Preview' });
+  await expect(preview).toBeEnabled();
+  await expect(preview).not.toHaveAccessibleDescription(/Only a Procore company admin/);
+  await preview.click();
+  await expect(app.getByText(/^Of [\d,]+ Procore users, a sync would create [1-9]/)).toBeVisible({
+    timeout: 60_000,
+  });
+  await expect(
+    app.getByRole('table', { name: 'What the next sync would change' }).locator('tbody tr').first(),
+  ).toBeVisible();
+  await expect(sync).toBeDisabled();
+  await expect(app.getByRole('table', { name: /User Sync Logs/ })).toHaveCount(0);
+  await expect(app.getByText('No syncs yet.')).toBeVisible();
 
   await goToTab(app, 'Connection');
   await expect(app.getByRole('button', { name: 'Disconnect' })).toBeDisabled();
   await expect(app.getByText('Only a Procore company admin can disconnect Worker Sync.')).toBeVisible();
+  await expect(app.getByText(/Luis Ortega \(not a Procore company admin: you can view/)).toBeVisible();
 });

@@ -9,8 +9,10 @@ test.describe.configure({ timeout: 180_000 });
 /** Sets a timesheet switch and waits until the app has saved it. */
 async function setSwitch(app: FrameLocator, name: RegExp, on: boolean): Promise<void> {
   const box = app.getByRole('checkbox', { name });
-  if ((await box.isChecked()) !== on) await box.click();
-  await expect(box).toBeEnabled({ timeout: 30_000 });
+  if ((await box.isChecked()) !== on) {
+    await box.click();
+    await expect(box).toHaveAccessibleDescription(/Saved/, { timeout: 30_000 });
+  }
   await expect(box).toBeChecked({ checked: on });
 }
 

@@ -76,6 +76,7 @@ export function Setting(props: {
   const statusId = `${id}-status`;
   const hintId = `${id}-hint`;
   const describedBy = [hintId, statusId, props.describedBy].filter(Boolean).join(' ');
+  const saving = props.save?.status === 'saving';
   return (
     <div class="setting">
       <input
@@ -84,14 +85,22 @@ export function Setting(props: {
         role={props.kind === 'switch' ? 'switch' : undefined}
         class={props.kind === 'switch' ? 'switch' : 'checkbox'}
         checked={props.checked}
-        disabled={props.disabled || props.save?.status === 'saving'}
+        disabled={props.disabled}
         aria-describedby={describedBy}
+        // While a change is saving the control stays enabled, so keyboard focus stays on it; a
+        // second press waits until the first has been saved.
+        onClick={(e) => {
+          if (saving) e.preventDefault();
+        }}
         onChange={(e) => props.onChange((e.currentTarget as HTMLInputElement).checked)}
       />
       <label for={id} class="setting__label" title={props.hint}>
         {props.label}
         {props.kind === 'switch' && <span class="setting__state">{props.checked ? 'On' : 'Off'}</span>}
       </label>
+      <span id={hintId} class="visually-hidden">
+        {props.hint}
+      </span>
       <span
         id={statusId}
         class={`setting__status setting__status--${props.save?.status ?? 'idle'}`}

@@ -28,20 +28,20 @@ export function ConnectionScreen() {
         </div>
       </div>
       {c.state === 'disconnected' && (
-        <div class="core-banner core-banner--error banner" role="alert">
-          <strong>Worker Sync is disconnected from Procore.</strong>{' '}
-          {c.disconnectReason ?? 'Syncs and Procore changes are paused.'} Workers and logs are kept.{' '}
-          {user.isAdmin ? 'Connect again to resume.' : 'Ask a Procore company admin to connect again.'}
+        <div class="core-banner core-banner--error banner banner--row" role="alert">
+          <div>
+            <strong>Worker Sync is disconnected from Procore.</strong>{' '}
+            {c.disconnectReason ?? 'Syncs and Procore changes are paused.'} Workers and logs are kept.{' '}
+            {user.isAdmin ? 'Connect again to resume.' : 'Ask a Procore company admin to connect again.'}
+          </div>
           {user.isAdmin && (
-            <div class="banner__actions">
-              <button
-                type="button"
-                class="core-button core-button--primary core-button--sm"
-                onClick={reconnect}
-              >
-                Connect again
-              </button>
-            </div>
+            <button
+              type="button"
+              class="core-button core-button--primary core-button--sm"
+              onClick={reconnect}
+            >
+              Connect again
+            </button>
           )}
         </div>
       )}
@@ -63,7 +63,7 @@ export function ConnectionScreen() {
           </dd>
           <dt>Background access</dt>
           <dd>
-            <BackgroundAccess connection={c} />
+            <BackgroundAccess connection={c} isAdmin={user.isAdmin} />
           </dd>
           <dt>Health</dt>
           <dd>
@@ -93,7 +93,7 @@ export function ConnectionScreen() {
             ) : c.state === 'connected' ? (
               <RepairWebhook isAdmin={user.isAdmin} />
             ) : (
-              'Not set up: changes arrive with the next Sync or hourly Autosync.'
+              'Not received while disconnected.'
             )}
           </dd>
           <dt>Last successful sync</dt>
@@ -109,12 +109,20 @@ export function ConnectionScreen() {
           </dd>
           <dt>Autosync</dt>
           <dd>
-            {c.nextAutoSyncAt ? `Next ${formatDateTime(c.nextAutoSyncAt)}` : 'Off'}
+            {c.state === 'disconnected'
+              ? 'Paused while disconnected.'
+              : c.nextAutoSyncAt
+                ? `Next ${formatDateTime(c.nextAutoSyncAt)}`
+                : 'Off'}
             {c.lastAutoSyncAt && <span class="muted"> · last ran {formatDateTime(c.lastAutoSyncAt)}</span>}
           </dd>
           <dt>You</dt>
           <dd>
-            {user.name} ({user.isAdmin ? 'Procore company admin' : 'company member: can view, not change'})
+            {user.name} (
+            {user.isAdmin
+              ? 'Procore company admin'
+              : 'not a Procore company admin: you can view the logs and workers, preview a sync and record timesheets; an admin syncs and changes settings'}
+            )
           </dd>
         </dl>
         {c.state === 'connected' && <Disconnect companyName={c.companyName} isAdmin={user.isAdmin} />}
@@ -164,7 +172,18 @@ function RepairWebhook({ isAdmin }: { isAdmin: boolean }) {
   );
 }
 
-function BackgroundAccess({ connection: c }: { connection: Connection }) {
+function BackgroundAccess({ connection: c, isAdmin }: { connection: Connection; isAdmin: boolean }) {
+  if (c.state === 'disconnected') {
+    return (
+      <>
+        None while disconnected: no Sync, Autosync or change from Procore reaches your workers, and timesheets
+        are not sent.{' '}
+        {isAdmin
+          ? 'Press Connect again above to resume; the next sync catches up on what changed.'
+          : 'Ask a Procore company admin to connect Worker Sync again; the next sync catches up on what changed.'}
+      </>
+    );
+  }
   return c.accessMode === 'service_account' ? (
     <>
       Syncs run with the Procore service account installed with the app, so they keep working when no one is
@@ -197,7 +216,9 @@ function Disconnect({ companyName, isAdmin }: { companyName: string; isAdmin: bo
     <div class="actions">
       {error.value && (
         <div class="core-banner core-banner--error banner" role="alert">
-          <strong>Worker Sync is still connected.</strong> {error.value}
+          <div>
+            <strong>Worker Sync is still connected.</strong> {error.value}
+          </div>
         </div>
       )}
       {step.value === 'idle' ? (

@@ -25,7 +25,7 @@ export function Shell() {
           <p class="app-context">
             <span class="app-company">{state.data.connection.companyName}</span>
             <span class="app-user">
-              {state.data.user.name} · {state.data.user.isAdmin ? 'Company admin' : 'Viewer'}
+              {state.data.user.name} · {state.data.user.isAdmin ? 'Company admin' : 'Not a company admin'}
             </span>
           </p>
         )}

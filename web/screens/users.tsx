@@ -37,6 +37,8 @@ export function UsersScreen() {
         : null;
   const settingsWhy = !isAdmin ? WHY_ID : null;
   const syncWhy = why ? WHY_ID : null;
+  // Preview changes nothing, so anyone may ask for one while Procore can be read.
+  const previewWhy = disconnected || userSyncOff ? WHY_ID : null;
   const reviews = runs.reviewRuns.value;
 
   return (
@@ -56,8 +58,8 @@ export function UsersScreen() {
               type="button"
               class="core-button core-button--secondary core-button--md"
               onClick={() => preview.run()}
-              disabled={syncWhy !== null || preview.preview.value.status === 'loading'}
-              aria-describedby={syncWhy ?? undefined}
+              disabled={previewWhy !== null || preview.preview.value.status === 'loading'}
+              aria-describedby={previewWhy ?? undefined}
             >
               {preview.preview.value.status === 'loading' ? 'Previewing…' : 'Preview'}
             </button>

@@ -108,10 +108,9 @@ describeEachDatabase('sync, logs, settings and workers API', ({ db }) => {
     expect(sent).toEqual([{ companyId: a.id, runId: run.id }]);
   });
 
-  it('only admins start syncs, previews and settings changes', async () => {
+  it('only admins start syncs and change settings', async () => {
     for (const [method, url] of [
       ['POST', `/api/companies/${b.id}/syncs`],
-      ['POST', `/api/companies/${b.id}/syncs/preview`],
       ['PATCH', `/api/companies/${b.id}/settings`],
     ] as const) {
       const res = await app.inject({ method, url, headers: as(b, false), payload: {} });
