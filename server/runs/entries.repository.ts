@@ -92,6 +92,39 @@ export function listAllEntries(db: Kysely<Database>, companyId: string, runId: s
 
 export type EntryRow = Awaited<ReturnType<typeof listAllEntries>>[number];
 
+/** These people's entries in a run (a webhook run that meets a person again). */
+export function findEntriesOf(
+  db: Kysely<Database>,
+  companyId: string,
+  runId: string,
+  procoreUserIds: readonly string[],
+) {
+  return db
+    .selectFrom('sync_run_entries')
+    .select(ENTRY_COLUMNS)
+    .where('company_id', '=', companyId)
+    .where('run_id', '=', runId)
+    .where('procore_user_id', 'in', [...procoreUserIds])
+    .$narrowType<{ procore_user_id: string }>()
+    .orderBy('id')
+    .execute();
+}
+
+export async function deleteEntries(
+  db: Kysely<Database>,
+  companyId: string,
+  runId: string,
+  entryIds: readonly string[],
+): Promise<void> {
+  if (entryIds.length === 0) return;
+  await db
+    .deleteFrom('sync_run_entries')
+    .where('company_id', '=', companyId)
+    .where('run_id', '=', runId)
+    .where('id', 'in', [...entryIds])
+    .execute();
+}
+
 export async function setEntriesAction(
   db: Kysely<Database>,
   companyId: string,
