@@ -21,6 +21,7 @@ import * as runs from './runs.repository';
  */
 export type { EntryRow, TimesheetEntryRow } from './entries.repository';
 export {
+  findPersonEntries,
   listAllEntries,
   listEntries,
   listTimesheetEntries,

@@ -58,7 +58,7 @@ describeEachDatabase('applyUsers: the one apply path', ({ db }) => {
       ['skipped', 'not_employee'],
       ['skipped', 'inactive'],
     ]);
-    expect(r.entries[1]?.reason).toMatch(/^Not marked as an employee of Test Builders/);
+    expect(r.entries[0]?.reason).toMatch(/^Not marked as an employee of Test Builders/);
     expect(await workers()).toHaveLength(0);
   });
 
