@@ -10,6 +10,7 @@ import type {
   Preview,
   ProjectList,
   RunList,
+  RunListQuery,
   RunResponse,
   SendEntry,
   SendEntryQuery,
@@ -43,7 +44,7 @@ export function createApi(companyId: string, token: () => string | null) {
       request<Connection>(`${base}/connection/webhook`, { method: 'POST', body: {}, ...auth() }),
     alerts: () => request<AlertList>(`${base}/alerts`, auth()),
 
-    listRuns: (page: { cursor?: string; limit?: number } = {}) =>
+    listRuns: (page: RunListQuery = {}) =>
       request<RunList>(`${base}/syncs`, { query: { ...page }, ...auth() }),
     getRun: (runId: string) => request<RunResponse>(`${base}/syncs/${runId}`, auth()),
     startSync: () => request<RunResponse>(`${base}/syncs`, { method: 'POST', body: {}, ...auth() }),
