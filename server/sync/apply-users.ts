@@ -169,7 +169,13 @@ export async function applyUsers(
   if (options.runId) {
     await recordEntries(trx, companyId, options.runId, entries, { seen: people, now: options.now });
   }
-  return { entries, counts, deferred, people, positions: settings.syncClassifications ? positions : undefined };
+  return {
+    entries,
+    counts,
+    deferred,
+    people,
+    positions: settings.syncClassifications ? positions : undefined,
+  };
 }
 
 /**

@@ -47,7 +47,9 @@ export function entryToApi(row: EntryRow): SyncEntry {
   };
 }
 
-export function matchToApi(row: Pick<EntryRow, 'procore_user_id' | 'name' | 'email' | 'action' | 'reason'>): RunMatch {
+export function matchToApi(
+  row: Pick<EntryRow, 'procore_user_id' | 'name' | 'email' | 'action' | 'reason'>,
+): RunMatch {
   return {
     procoreUserId: row.procore_user_id,
     name: row.name,

@@ -80,27 +80,25 @@ function Outcome({ run, onDismiss }: { run: SyncRun; onDismiss: () => void }) {
       role={run.status === 'failed' ? 'alert' : 'status'}
     >
       <div class="outcome__body">
-        <strong>
-          {headline(run)} <span class="outcome__run">Run #{run.number}</span>
-        </strong>{' '}
+        <strong>{headline(run)}</strong>{' '}
         {run.status === 'failed' ? (
           <>
-            {run.statusReason ?? 'The sync stopped before it finished.'} Workers already synced keep their
-            changes; press Sync to try again.
+            Run #{run.number}: {run.statusReason ?? 'the sync stopped before it finished.'} Workers already
+            synced keep their changes; press Sync to try again.
           </>
         ) : run.status === 'needs_review' ? (
           'Review it below before anyone is deactivated.'
         ) : canceled ? (
           <>
-            {run.statusReason ?? 'It stopped before it finished.'} It stopped after {seen.toLocaleString()}
+            {run.statusReason ?? 'It stopped before it finished.'} Run #{run.number} stopped after{' '}
+            {seen.toLocaleString()}
             {total ? ` of ${total.toLocaleString()}` : ''} users: {counts}.
           </>
         ) : (
           <>
-            {seen.toLocaleString()}
-            {total ? ` of ${total.toLocaleString()}` : ''} users processed in{' '}
-            {formatDuration(durationOf(run))}: {counts}.
-            {run.status === 'partial' && ' Open the details to see who failed and why.'}
+            Run #{run.number} processed {seen.toLocaleString()}
+            {total ? ` of ${total.toLocaleString()}` : ''} users in {formatDuration(durationOf(run))}:{' '}
+            {counts}.{run.status === 'partial' && ' Open the details to see who failed and why.'}
           </>
         )}
         {run.status !== 'needs_review' && run.status !== 'failed' && (

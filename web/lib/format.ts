@@ -61,9 +61,6 @@ export function countsSentence(c: RunCounts): string {
   );
 }
 
-/** "Run #12": how the app names a run (its number among the company's runs). */
-export const runName = (run: { number: number }) => `Run #${run.number}`;
-
 export const plural = (n: number, one: string, many = `${one}s`) =>
   `${n.toLocaleString()} ${n === 1 ? one : many}`;
 

@@ -68,7 +68,10 @@ describeEachDatabase('full sync runs', ({ db }) => {
     // Procore says 7 active (the service account among them) and 2 inactive; a person is added
     // while the run pages, so the last active page holds one more user than Procore counted.
     const added = procoreUser();
-    const pages = [[serviceAccount, ...people.slice(0, 3)], [...people.slice(3), added]];
+    const pages = [
+      [serviceAccount, ...people.slice(0, 3)],
+      [...people.slice(3), added],
+    ];
     const directory = {
       ...memoryDirectory({ active: [] }),
       async *activeUsers() {

@@ -61,7 +61,12 @@ it('groups agree with the counts: skipped and failed are not synced, held users 
   expect(text).toContain('USERS NOT SYNCED (1)');
   expect(text).not.toContain('HELD FOR REVIEW');
 
-  const held = { ...entries[0]!, procore_user_id: '3', name: 'Held Person', action: 'would_deactivate' as const };
+  const held = {
+    ...entries[0]!,
+    procore_user_id: '3',
+    name: 'Held Person',
+    action: 'would_deactivate' as const,
+  };
   const waiting = renderRunLog(
     { ...run, status: 'needs_review', would_deactivate: 1 } as RunRow,
     'Acme Builders',

@@ -122,13 +122,7 @@ describeEachDatabase('user sync against the sandbox seed', ({ db }) => {
     // The seed has the problems the issue lists; a test that saw none of them would prove little.
     const serviceAccount = (await users()).find((u) => u.is_service_account);
     expect(serviceAccount, 'the seed has the service account').toBeDefined();
-    for (const code of [
-      'inactive',
-      'not_employee',
-      'missing_email',
-      'missing_cell_phone',
-      'phone_in_use',
-    ]) {
+    for (const code of ['inactive', 'not_employee', 'missing_email', 'missing_cell_phone', 'phone_in_use']) {
       expect(outcomes, code).toContain(`skipped:${code}`);
     }
     const run = await sync('full', 100);
