@@ -176,7 +176,15 @@ function Entries({ model, run }: { model: RunDetailModel; run: SyncRun }) {
       )}
       {state.status === 'ready' &&
         (state.data.entries.length === 0 ? (
-          <EmptyState title={action || model.search.value ? 'No users match.' : 'No users in this sync yet.'}>
+          <EmptyState
+            title={
+              action || model.search.value
+                ? 'No users match.'
+                : run.status === 'queued' || run.status === 'running'
+                  ? 'No users in this sync yet.'
+                  : 'No users in this sync.'
+            }
+          >
             {action || model.search.value ? 'Try another result or search.' : emptyRunText(run)}
           </EmptyState>
         ) : (
