@@ -90,9 +90,11 @@ function Outcome({ run, onDismiss }: { run: SyncRun; onDismiss: () => void }) {
           'Review it below before anyone is deactivated.'
         ) : canceled ? (
           <>
-            {run.statusReason ?? 'It stopped before it finished.'} Run #{run.number} stopped after{' '}
-            {seen.toLocaleString()}
-            {total ? ` of ${total.toLocaleString()}` : ''} users: {counts}.
+            {sentence(run.statusReason ?? 'It stopped before it finished')} Run #{run.number}{' '}
+            {total !== null && seen < total
+              ? `stopped after ${seen.toLocaleString()} of ${total.toLocaleString()} users`
+              : `had read all ${plural(seen, 'user')}`}
+            : {counts}.
           </>
         ) : (
           <>
@@ -120,6 +122,9 @@ function Outcome({ run, onDismiss }: { run: SyncRun; onDismiss: () => void }) {
     </section>
   );
 }
+
+/** A reason as a sentence: it ends with a full stop. */
+const sentence = (text: string) => (/[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
 
 function headline(run: SyncRun): string {
   switch (run.status) {
