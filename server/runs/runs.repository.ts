@@ -471,8 +471,9 @@ export async function settleBucketRun(trx: Transaction<Database>, companyId: str
 
 /**
  * Retention: finished runs (their entries go with them, `on delete cascade`) that ended before
- * `before`, except each company's `keepLatest` newest runs, so a quiet company always has its
- * recent history. Queued, running and needs-review runs are never purged.
+ * `before`, except each company's `keepLatest` newest runs of each kind, so a quiet company always
+ * has its recent history, and its newest run number is always kept (the next run counts on from
+ * it). Queued, running and needs-review runs are never purged.
  */
 export async function purgeFinishedRuns(
   db: Kysely<Database>,
@@ -490,7 +491,9 @@ export async function purgeFinishedRuns(
             .selectFrom('sync_runs as r')
             .select([
               'r.id',
-              sql<number>`row_number() over (partition by r.company_id order by r.id desc)`.as('rank'),
+              sql<number>`row_number() over (partition by r.company_id, r.kind order by r.id desc)`.as(
+                'rank',
+              ),
             ])
             .as('ranked'),
         )
