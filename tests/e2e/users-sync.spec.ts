@@ -88,6 +88,8 @@ test('an admin presses Sync, watches the progress reach the end, and the run top
   await expect(logs).toBeVisible();
   await screenshot(page, 'users');
   await app.getByRole('searchbox', { name: 'Person' }).fill('priya');
-  await expect(app.getByRole('table', { name: /Syncs that touched/ })).toBeVisible();
+  const narrow = app.getByRole('table', { name: /Syncs that touched/ });
+  await expect(narrow).toBeVisible();
+  await narrow.scrollIntoViewIfNeeded();
   await screenshot(page, 'users-search');
 });

@@ -71,7 +71,7 @@ function Running({ run }: { run: SyncRun }) {
 function Outcome({ run, onDismiss }: { run: SyncRun; onDismiss: () => void }) {
   const { href } = useApp();
   const { seen, total } = run.progress;
-  const counts = `${changesSummary(run.counts)}, ${run.counts.unchanged.toLocaleString()} unchanged, ${run.counts.skipped.toLocaleString()} skipped, ${run.counts.failed.toLocaleString()} failed`;
+  const counts = `${changesSummary(run.counts).replace(/^No changes/, 'no changes')}, ${run.counts.unchanged.toLocaleString()} unchanged, ${run.counts.skipped.toLocaleString()} skipped, ${run.counts.failed.toLocaleString()} failed`;
   const tone = run.status === 'succeeded' ? 'success' : run.status === 'failed' ? 'error' : 'info';
   const canceled = run.status === 'canceled';
   return (
