@@ -15,6 +15,7 @@ export type {
   Preview,
   RunCounts,
   RunList,
+  RunListQuery,
   RunResponse,
   SyncEntry,
   SyncRun,

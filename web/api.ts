@@ -11,6 +11,7 @@ import type {
   Preview,
   ProjectList,
   RunList,
+  RunListQuery,
   RunResponse,
   SendEntry,
   SendEntryQuery,
@@ -46,7 +47,7 @@ export function createApi(companyId: string, token: () => string | null) {
       request<Connection>(`${base}/connection/webhook`, { method: 'POST', body: {}, ...auth() }),
     alerts: () => request<AlertList>(`${base}/alerts`, auth()),
 
-    listRuns: (page: { cursor?: string; limit?: number } = {}) =>
+    listRuns: (page: RunListQuery = {}) =>
       request<RunList>(`${base}/syncs`, { query: { ...page }, ...auth() }),
     getRun: (runId: string) => request<RunResponse>(`${base}/syncs/${runId}`, auth()),
     startSync: () => request<RunResponse>(`${base}/syncs`, { method: 'POST', body: {}, ...auth() }),

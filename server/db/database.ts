@@ -153,6 +153,8 @@ export interface SyncRunsTable {
   scope_to: ColumnType<string, string, string> | null;
   // migrations/20261128T020000_run_owner.ts: the process lease of the process queuing or working it
   owner_key: Id | null;
+  // migrations/20261130T010000_run_numbers.ts: 1, 2, 3… per company and kind, set by a trigger
+  number: Generated<number>;
 }
 
 export type EntryAction =

@@ -1,4 +1,4 @@
-import type { Insertable, Kysely } from 'kysely';
+import { type Insertable, type Kysely, sql } from 'kysely';
 import type { Database, EntryAction } from '../db/database';
 import type { EntryDraft, TimesheetEntryDraft } from './run-entry';
 
@@ -43,6 +43,11 @@ export async function insertEntries(
   }));
 }
 
+/** `%text%` for ilike, with the pattern's own characters taken literally. */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
 const ENTRY_COLUMNS = [
   'id',
   'procore_user_id',
@@ -54,6 +59,8 @@ const ENTRY_COLUMNS = [
   'reason',
   'changes',
   'warnings',
+  'changed_by_user_id',
+  'changed_by_name',
 ] as const;
 
 export interface EntryFilter {
@@ -72,7 +79,7 @@ export function listEntries(db: Kysely<Database>, companyId: string, runId: stri
     .where('run_id', '=', runId);
   if (filter.action) query = query.where('action', '=', filter.action);
   if (filter.q) {
-    const like = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = containsPattern(filter.q);
     query = query.where((eb) => eb.or([eb('name', 'ilike', like), eb('email', 'ilike', like)]));
   }
   if (filter.afterId) query = query.where('id', '>', filter.afterId);
@@ -112,6 +119,7 @@ export function listWorkerEntries(
     .select([
       'e.id',
       'e.run_id',
+      'r.number as run_number',
       'r.trigger as run_trigger',
       'r.status as run_status',
       'e.created_at',
@@ -160,6 +168,72 @@ export async function listRunWorkerIds(
     .$narrowType<{ worker_id: string }>()
     .execute();
   return rows.map((r) => r.worker_id);
+}
+
+/**
+ * The entries of these runs whose person's name or email contains `text`, at most `perRun` a
+ * run (a search across runs: who each run touched, and with what result).
+ */
+export async function findPersonEntries(
+  db: Kysely<Database>,
+  companyId: string,
+  runIds: readonly string[],
+  text: string,
+  perRun: number,
+) {
+  if (runIds.length === 0) return [];
+  const like = containsPattern(text);
+  const ranked = db
+    .selectFrom('sync_run_entries')
+    .select([
+      ...ENTRY_COLUMNS,
+      'run_id',
+      sql<number>`row_number() over (partition by run_id order by id)`.as('rank'),
+    ])
+    .where('company_id', '=', companyId)
+    .where('run_id', 'in', [...runIds])
+    .where((eb) => eb.or([eb('name', 'ilike', like), eb('email', 'ilike', like)]))
+    .as('ranked');
+  return db
+    .selectFrom(ranked)
+    .selectAll()
+    .where('rank', '<=', perRun)
+    .$narrowType<{ procore_user_id: string }>()
+    .orderBy('id')
+    .execute();
+}
+
+/** These people's entries in a run (a webhook run that meets a person again). */
+export function findEntriesOf(
+  db: Kysely<Database>,
+  companyId: string,
+  runId: string,
+  procoreUserIds: readonly string[],
+) {
+  return db
+    .selectFrom('sync_run_entries')
+    .select(ENTRY_COLUMNS)
+    .where('company_id', '=', companyId)
+    .where('run_id', '=', runId)
+    .where('procore_user_id', 'in', [...procoreUserIds])
+    .$narrowType<{ procore_user_id: string }>()
+    .orderBy('id')
+    .execute();
+}
+
+export async function deleteEntries(
+  db: Kysely<Database>,
+  companyId: string,
+  runId: string,
+  entryIds: readonly string[],
+): Promise<void> {
+  if (entryIds.length === 0) return;
+  await db
+    .deleteFrom('sync_run_entries')
+    .where('company_id', '=', companyId)
+    .where('run_id', '=', runId)
+    .where('id', 'in', [...entryIds])
+    .execute();
 }
 
 export async function setEntriesAction(
@@ -270,7 +344,7 @@ export function listTimesheetEntries(
     .where('run_id', '=', runId);
   if ('action' in filter && filter.action) query = query.where('action', '=', filter.action);
   if ('q' in filter && filter.q) {
-    const like = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = containsPattern(filter.q);
     query = query.where((eb) => eb.or([eb('name', 'ilike', like), eb('project_name', 'ilike', like)]));
   }
   if ('afterId' in filter && filter.afterId) query = query.where('id', '>', filter.afterId);

@@ -53,6 +53,40 @@ export function countEntries(entries: readonly EntryDraft[]): RunCounts {
   return counts;
 }
 
+/**
+ * One person's result over a run that met them more than once (the hour's webhook run: one
+ * Procore user edited six times is one person): the latest result, except that a worker created
+ * or reactivated in the run stays so, and field changes run from the first value to the last.
+ */
+export function mergeEntry(previous: EntryDraft, latest: EntryDraft): EntryDraft {
+  const kept =
+    (previous.action === 'created' || previous.action === 'reactivated') &&
+    (latest.action === 'updated' || latest.action === 'unchanged')
+      ? previous.action
+      : latest.action;
+  const fieldsChanged =
+    (previous.action === 'updated' || previous.action === 'reactivated') &&
+    (latest.action === 'updated' || latest.action === 'unchanged');
+  if (!fieldsChanged) {
+    return {
+      ...latest,
+      action: kept,
+      changes: kept === 'created' ? [] : latest.changes,
+      changedBy: latest.changedBy ?? previous.changedBy,
+    };
+  }
+  const byField = new Map<string, FieldChange>();
+  for (const c of previous.changes) byField.set(c.field, { ...c });
+  for (const c of latest.changes) {
+    const first = byField.get(c.field);
+    byField.set(c.field, first ? { field: c.field, from: first.from, to: c.to } : { ...c });
+  }
+  const changes = [...byField.values()].filter((c) => (c.from ?? null) !== (c.to ?? null));
+  // Changed and changed back within the run: the worker is as it was.
+  const action = kept === 'reactivated' ? kept : changes.length > 0 ? 'updated' : 'unchanged';
+  return { ...latest, action, changes, changedBy: latest.changedBy ?? previous.changedBy };
+}
+
 /** What a timesheet run records about one timesheet it looked at. */
 export interface TimesheetEntryDraft {
   timesheetId: string;

@@ -1,6 +1,7 @@
 import { type ExpressionBuilder, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import type { Database, RunKind, SyncMode, SyncRunsTable, SyncStatus, SyncTrigger } from '../db/database';
 import { leaseHeld } from '../db/process-lease';
+import { containsPattern } from './entries.repository';
 import type { RunCounts } from './run-entry';
 
 /**
@@ -213,11 +214,21 @@ export async function cancelActiveRuns(db: Kysely<Database>, companyId: string, 
     .execute();
 }
 
-/** Newest first, keyset-paged by id (ids grow with queued_at). */
+export interface RunFilter {
+  trigger?: SyncTrigger;
+  status?: SyncStatus;
+  /** Only runs with an entry whose name or email contains this (case-insensitive). */
+  person?: string;
+}
+
+/**
+ * Newest first, keyset-paged by id (a company's ids rise with its run numbers: the numbering
+ * trigger draws both under one lock), optionally filtered.
+ */
 export function listRuns(
   db: Kysely<Database>,
   companyId: string,
-  page: { beforeId?: string; limit: number; kind?: RunKind },
+  page: { beforeId?: string; limit: number; kind?: RunKind } & RunFilter,
 ) {
   let q = db
     .selectFrom('sync_runs')
@@ -225,6 +236,20 @@ export function listRuns(
     .where('company_id', '=', companyId)
     .where('kind', '=', page.kind ?? 'users');
   if (page.beforeId) q = q.where('id', '<', page.beforeId);
+  if (page.trigger) q = q.where('trigger', '=', page.trigger);
+  if (page.status) q = q.where('status', '=', page.status);
+  if (page.person) {
+    const like = containsPattern(page.person);
+    q = q.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('sync_run_entries as e')
+          .select('e.id')
+          .whereRef('e.run_id', '=', 'sync_runs.id')
+          .where('e.company_id', '=', companyId)
+          .where((eb) => eb.or([eb('e.name', 'ilike', like), eb('e.email', 'ilike', like)])),
+      ),
+    );
+  }
   return q.orderBy('id', 'desc').limit(page.limit).execute();
 }
 
@@ -318,7 +343,7 @@ export async function failRunsOfOwner(
 export async function supersedeReviews(db: Kysely<Database>, companyId: string, keep: RunRow, now: Date) {
   await db
     .updateTable('sync_runs')
-    .set({ status: 'canceled', status_reason: `Superseded by run ${keep.id}`, finished_at: now })
+    .set({ status: 'canceled', status_reason: `Superseded by run #${keep.number}`, finished_at: now })
     .where('company_id', '=', companyId)
     .where('kind', '=', keep.kind)
     .where('status', '=', 'needs_review')
@@ -446,8 +471,9 @@ export async function settleBucketRun(trx: Transaction<Database>, companyId: str
 
 /**
  * Retention: finished runs (their entries go with them, `on delete cascade`) that ended before
- * `before`, except each company's `keepLatest` newest runs, so a quiet company always has its
- * recent history. Queued, running and needs-review runs are never purged.
+ * `before`, except each company's `keepLatest` newest runs of each kind, so a quiet company always
+ * has its recent history, and its newest run number is always kept (the next run counts on from
+ * it). Queued, running and needs-review runs are never purged.
  */
 export async function purgeFinishedRuns(
   db: Kysely<Database>,
@@ -465,7 +491,9 @@ export async function purgeFinishedRuns(
             .selectFrom('sync_runs as r')
             .select([
               'r.id',
-              sql<number>`row_number() over (partition by r.company_id order by r.id desc)`.as('rank'),
+              sql<number>`row_number() over (partition by r.company_id, r.kind order by r.id desc)`.as(
+                'rank',
+              ),
             ])
             .as('ranked'),
         )

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Database, RunKind } from '../db/database';
+import type { Database, FieldChange, RunKind } from '../db/database';
 import { processLeaseKey } from '../db/process-lease';
 import { AppError, notFound } from '../errors';
 import { INTERRUPTED_REASON } from '../procore/failure-policy';
@@ -8,6 +8,8 @@ import {
   countEntries,
   countTimesheetEntries,
   type EntryDraft,
+  mergeEntry,
+  type RunCounts,
   type TimesheetEntryDraft,
   zeroCounts,
 } from './run-entry';
@@ -19,6 +21,7 @@ import * as runs from './runs.repository';
  */
 export type { EntryRow, TimesheetEntryRow, WorkerEntryRow } from './entries.repository';
 export {
+  findPersonEntries,
   listAllEntries,
   listEntries,
   listRunWorkerIds,
@@ -269,7 +272,8 @@ export function hourStart(at: Date): Date {
 
 /**
  * Changes that arrive one at a time (webhooks) are logged like any run, but gathered into one run
- * per company per hour so the logs are not flooded.
+ * per company per hour so the logs are not flooded. The run counts people, not changes: a person
+ * met again in the hour has one entry, with their latest result (`mergeEntry`).
  */
 export async function recordBucketEntries(
   trx: Transaction<Database>,
@@ -279,9 +283,56 @@ export async function recordBucketEntries(
 ): Promise<string | null> {
   if (drafts.length === 0) return null;
   const runId = await runs.upsertBucketRun(trx, companyId, at, hourStart(at));
-  await recordEntries(trx, companyId, runId, drafts, { seen: drafts.length, now: at });
+  const latest = new Map<string, EntryDraft>();
+  for (const d of drafts) {
+    const before = latest.get(d.procoreUserId);
+    latest.set(d.procoreUserId, before ? mergeEntry(before, d) : d);
+  }
+  const earlier = await entries.findEntriesOf(trx, companyId, runId, [...latest.keys()]);
+  const previous = new Map<string, EntryDraft>();
+  for (const row of earlier) {
+    const draft = rowToDraft(row);
+    const before = previous.get(row.procore_user_id);
+    previous.set(row.procore_user_id, before ? mergeEntry(before, draft) : draft);
+  }
+  const merged = [...latest].map(([userId, d]) => {
+    const before = previous.get(userId);
+    return before ? mergeEntry(before, d) : d;
+  });
+  await entries.deleteEntries(
+    trx,
+    companyId,
+    runId,
+    earlier.map((e) => e.id),
+  );
+  await entries.insertEntries(trx, companyId, runId, merged);
+  const counts = countEntries(merged);
+  const replaced = countEntries([...previous.values()]);
+  for (const k of Object.keys(counts) as Array<keyof RunCounts>) counts[k] -= replaced[k];
+  await runs.addRunProgress(trx, companyId, runId, {
+    seen: merged.length - previous.size,
+    counts,
+    now: at,
+  });
   await runs.settleBucketRun(trx, companyId, runId);
   return runId;
+}
+
+function rowToDraft(row: entries.EntryRow): EntryDraft {
+  return {
+    procoreUserId: row.procore_user_id,
+    workerId: row.worker_id,
+    name: row.name,
+    email: row.email,
+    action: row.action,
+    reasonCode: row.reason_code,
+    reason: row.reason,
+    changes: row.changes as FieldChange[],
+    warnings: row.warnings as string[],
+    changedBy: row.changed_by_user_id
+      ? { procoreUserId: row.changed_by_user_id, name: row.changed_by_name }
+      : null,
+  };
 }
 
 /** A run waiting for review, locked for the caller's transaction; refuses any other run. */

@@ -57,6 +57,8 @@ export interface ApplyOptions {
 
 export interface ApplyResult {
   entries: EntryDraft[];
+  /** The people of the batch: every user but the app's own service account. */
+  people: number;
   counts: RunCounts;
   deferred: DeferredDeactivation[];
   /** The positions the batch knew (with Sync Classifications on). */
@@ -134,7 +136,10 @@ export async function applyUsers(
     trx,
     companyId,
     users.flatMap((u, i) =>
-      decisions[i]?.kind !== 'deactivate' && u.is_active === true && u.is_employee === true
+      decisions[i]?.kind !== 'deactivate' &&
+      decisions[i]?.kind !== 'ignore' &&
+      u.is_active === true &&
+      u.is_employee === true
         ? [{ id: u.id, updatedAt: updatedAtOf(u) }]
         : [],
     ),
@@ -145,7 +150,10 @@ export async function applyUsers(
   const deferred: DeferredDeactivation[] = [];
   const entries: EntryDraft[] = [];
   const counts = zeroCounts();
+  let people = 0;
   for (const [i, d] of decisions.entries()) {
+    if (d.kind === 'ignore') continue;
+    people++;
     if (d.kind === 'deactivate' && options.deferDeactivations && d.worker.id) {
       deferred.push({
         workerId: d.worker.id,
@@ -159,9 +167,15 @@ export async function applyUsers(
     countEntry(counts, d.entry);
   }
   if (options.runId) {
-    await recordEntries(trx, companyId, options.runId, entries, { seen: users.length, now: options.now });
+    await recordEntries(trx, companyId, options.runId, entries, { seen: people, now: options.now });
   }
-  return { entries, counts, deferred, positions: settings.syncClassifications ? positions : undefined };
+  return {
+    entries,
+    counts,
+    deferred,
+    people,
+    positions: settings.syncClassifications ? positions : undefined,
+  };
 }
 
 /**
@@ -235,7 +249,7 @@ export async function applyPage(
     // Whatever failed may have been a position the cache still names (deleted meanwhile).
     if (settings.positionCache) settings.positionCache.loaded = false;
     if (users.length <= 1 && !options.runId) throw pageError;
-    const total: ApplyResult = { entries: [], counts: zeroCounts(), deferred: [] };
+    const total: ApplyResult = { entries: [], people: 0, counts: zeroCounts(), deferred: [] };
     for (const user of users) {
       let result: ApplyResult;
       try {
@@ -247,6 +261,7 @@ export async function applyPage(
         result = await recordFailure(db, settings, user, options);
       }
       total.entries.push(...result.entries);
+      total.people += result.people;
       total.deferred.push(...result.deferred);
       for (const k of Object.keys(total.counts) as Array<keyof RunCounts>)
         total.counts[k] += result.counts[k];
@@ -283,5 +298,5 @@ async function recordFailure(
         recordEntries(trx, settings.companyId, runId, [entry], { seen: 1, now: options.now }),
       );
   }
-  return { entries: [entry], counts, deferred: [] };
+  return { entries: [entry], people: 1, counts, deferred: [] };
 }

@@ -30,7 +30,9 @@ export type Decision =
   | { kind: 'update'; worker: WorkerState; link: boolean; fields: WorkerFields; entry: EntryDraft }
   | { kind: 'touch'; worker: WorkerState; entry: EntryDraft }
   | { kind: 'deactivate'; worker: WorkerState; reasonCode: string; reasonText: string; entry: EntryDraft }
-  | { kind: 'none'; entry: EntryDraft };
+  | { kind: 'none'; entry: EntryDraft }
+  /** The app's own service account: not a person, so no entry, no count, never a worker. */
+  | { kind: 'ignore' };
 
 function entryOf(
   user: SyncUser,
@@ -72,7 +74,7 @@ export function decideUser(
   mapped: MapResult = mapUser(user),
 ): Decision {
   if (settings.serviceAccountUserId && user.id === settings.serviceAccountUserId) {
-    return skip(user, [reason('service_account')]);
+    return { kind: 'ignore' };
   }
   const linked = index.linkedTo(user.id);
 

@@ -88,7 +88,7 @@ export async function runPagedSync(opts: PagedSyncOptions): Promise<RunRow | und
   const seen = new Set<string>();
   const deferred: DeferredDeactivation[] = [];
   let newest: Date | null = null;
-  let activeTotal = 0;
+  let people = 0;
   let failed = 0;
 
   const applyBatch = async (users: SyncUser[]) => {
@@ -102,28 +102,41 @@ export async function runPagedSync(opts: PagedSyncOptions): Promise<RunRow | und
       deferDeactivations: true,
       now: opts.now(),
     });
+    people += result.people;
     failed += result.counts.failed;
     deferred.push(...result.deferred);
   };
 
-  for await (const page of directory.activeUsers({ updatedSince: since, signal: opts.signal })) {
-    if (page.total !== undefined && page.total !== activeTotal) {
-      activeTotal = page.total;
-      await setRunTotal(db, companyId, run.id, activeTotal);
-    }
-    await applyBatch(page.users);
+  // The progress total (`of N`) only ever grows while the run works, and is the people the run
+  // saw once it has read everything (see `RunTotal`).
+  const total = new RunTotal(async (n) => setRunTotal(db, companyId, run.id, n));
+  const active = directory.activeUsers({ updatedSince: since, signal: opts.signal })[Symbol.asyncIterator]();
+  const inactive = directory.inactiveUsers({ signal: opts.signal })[Symbol.asyncIterator]();
+  // The first page of each list is read before any is applied, so a full run knows both of
+  // Procore's counts from its first second (the same requests as reading them in turn).
+  let page = await active.next();
+  const firstInactive = await inactive.next();
+  const inactiveTotal = firstInactive.done ? 0 : firstInactive.value.total;
+  const activeTotal = page.done ? 0 : page.value.total;
+  if (full && activeTotal !== undefined && inactiveTotal !== undefined) {
+    // Procore lists the app's own service account among the active users; it is nobody's worker.
+    await total.estimate(activeTotal + inactiveTotal - (company.service_account_user_id ? 1 : 0), 0);
+  } else if (!full && activeTotal !== undefined) {
+    await total.estimate(activeTotal, 0);
   }
-  let inactiveTotal: number | undefined;
-  for await (const page of directory.inactiveUsers({ signal: opts.signal })) {
-    // The inactive list has no updated_at filter (§2.1): an incremental run keeps the recent ones.
-    const users = since ? page.users.filter((u) => (updatedAtOf(u) ?? since) >= since) : page.users;
-    if (inactiveTotal === undefined && page.total !== undefined) {
-      inactiveTotal = since ? undefined : page.total;
-      if (inactiveTotal !== undefined) await setRunTotal(db, companyId, run.id, activeTotal + inactiveTotal);
-    }
+  for (; !page.done; page = await active.next()) {
+    await applyBatch(page.value.users);
+    await total.estimate(0, people);
+  }
+  // The inactive list has no updated_at filter (§2.1): an incremental run keeps the recent ones.
+  let recentInactive = 0;
+  for (let p = firstInactive; !p.done; p = await inactive.next()) {
+    const users = since ? p.value.users.filter((u) => (updatedAtOf(u) ?? since) >= since) : p.value.users;
+    recentInactive += users.length;
     await applyBatch(users);
+    await total.estimate(full ? 0 : (activeTotal ?? 0) + recentInactive, people);
   }
-  if (since) await setRunTotal(db, companyId, run.id, seen.size);
+  await total.settle(people);
 
   if (full) deferred.push(...(await unseenDeactivations(db, company, seen)));
 
@@ -142,6 +155,35 @@ export async function runPagedSync(opts: PagedSyncOptions): Promise<RunRow | und
   const finished = await finishRun(db, companyId, run.id, { status, reason: why, now });
   if (status === 'needs_review' && finished) await supersedeReviews(db, companyId, finished, now);
   return finished;
+}
+
+/**
+ * The progress total of a run: Procore's own counts of the lists it reads, known from the first
+ * pages (less the app's service account), raised whenever the run has seen more people than that
+ * (users added in Procore during the run), never lowered while it works; once it has read
+ * everything, exactly the people it saw, so a finished run's `seen of total` and its counts agree.
+ */
+class RunTotal {
+  private shown: number | null = null;
+  private expected = 0;
+  constructor(private readonly write: (n: number) => Promise<void>) {}
+
+  /** `expected`: Procore's count so far (0 keeps the last); `seen`: the people applied so far. */
+  async estimate(expected: number, seen: number): Promise<void> {
+    this.expected = Math.max(this.expected, expected);
+    const next = Math.max(this.shown ?? 0, this.expected, seen);
+    if (next !== this.shown && next > 0) {
+      this.shown = next;
+      await this.write(next);
+    }
+  }
+
+  async settle(seen: number): Promise<void> {
+    if (seen !== this.shown) {
+      this.shown = seen;
+      await this.write(seen);
+    }
+  }
 }
 
 /** Full reconcile: linked workers whose user is in neither list any more. */

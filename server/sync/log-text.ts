@@ -29,20 +29,27 @@ const FIELD_LABELS: Record<string, string> = {
   procore_user: 'linked to Procore user',
 };
 
-const SECTIONS: Array<{ title: string; actions: EntryAction[]; synced: boolean }> = [
-  { title: 'Created', actions: ['created'], synced: true },
-  { title: 'Updated', actions: ['updated'], synced: true },
-  { title: 'Reactivated', actions: ['reactivated'], synced: true },
-  { title: 'Deactivated', actions: ['deactivated'], synced: true },
-  { title: 'Unchanged', actions: ['unchanged'], synced: true },
-  {
-    title: 'Would be deactivated (waiting for an admin to confirm)',
-    actions: ['would_deactivate'],
-    synced: false,
-  },
-  { title: 'Not synced', actions: ['skipped'], synced: false },
-  { title: 'Failed', actions: ['failed'], synced: false },
+type Group = 'synced' | 'held' | 'not_synced';
+
+const SECTIONS: Array<{ title: string; action: EntryAction; group: Group }> = [
+  { title: 'Created', action: 'created', group: 'synced' },
+  { title: 'Updated', action: 'updated', group: 'synced' },
+  { title: 'Reactivated', action: 'reactivated', group: 'synced' },
+  { title: 'Deactivated', action: 'deactivated', group: 'synced' },
+  { title: 'Unchanged', action: 'unchanged', group: 'synced' },
+  { title: 'Would be deactivated', action: 'would_deactivate', group: 'held' },
+  { title: 'Skipped', action: 'skipped', group: 'not_synced' },
+  { title: 'Failed', action: 'failed', group: 'not_synced' },
 ];
+
+/** A group's heading; the held group says whether the review still waits. */
+function groupTitle(group: Group, run: RunRow): string {
+  if (group === 'synced') return 'SYNCED USERS';
+  if (group === 'not_synced') return 'USERS NOT SYNCED';
+  return run.status === 'needs_review'
+    ? 'HELD FOR REVIEW - WAITING FOR AN ADMIN TO CONFIRM OR CANCEL'
+    : 'HELD FOR REVIEW - NOT DEACTIVATED (THE REVIEW ENDED WITHOUT A CONFIRMATION)';
+}
 
 const TRIGGERS = { manual: 'Manual sync', auto: 'Autosync', webhook: 'Procore change (webhook)' } as const;
 
@@ -140,7 +147,7 @@ export function renderRunLog(
   const startedBy = run.started_by_name ?? (run.trigger === 'manual' ? 'unknown' : TRIGGERS[run.trigger]);
   out.push(`Worker sync log - ${companyName}`);
   out.push('');
-  out.push(`Run:         #${run.id}`);
+  out.push(`Run:         #${run.number}`);
   out.push(
     `Trigger:     ${TRIGGERS[run.trigger]} (${run.mode === 'full' ? 'all users' : run.mode === 'incremental' ? 'users changed since the last sync' : 'changed users'})`,
   );
@@ -154,18 +161,20 @@ export function renderRunLog(
   out.push(`Users seen:  ${run.seen}${run.total !== null ? ` of ${run.total}` : ''}`);
   out.push(
     `Counts:      created ${run.created}, updated ${run.updated}, reactivated ${run.reactivated}, ` +
-      `deactivated ${run.deactivated}, unchanged ${run.unchanged}, not synced ${run.skipped}, ` +
+      `deactivated ${run.deactivated}, unchanged ${run.unchanged}, skipped ${run.skipped}, ` +
       `failed ${run.failed}, with warnings ${run.warnings}` +
       (run.would_deactivate > 0 ? `, would deactivate ${run.would_deactivate}` : ''),
   );
 
-  for (const synced of [true, false]) {
-    const sections = SECTIONS.filter((s) => s.synced === synced);
-    const count = entries.filter((e) => sections.some((s) => s.actions.includes(e.action))).length;
+  for (const group of ['synced', 'held', 'not_synced'] as const) {
+    const sections = SECTIONS.filter((s) => s.group === group);
+    const count = entries.filter((e) => sections.some((s) => s.action === e.action)).length;
+    // Only a run that held anyone has the held group.
+    if (group === 'held' && count === 0) continue;
     out.push('');
-    out.push(synced ? `SYNCED USERS (${count})` : `USERS NOT SYNCED (${count})`);
+    out.push(`${groupTitle(group, run)} (${count})`);
     for (const section of sections) {
-      const rows = entries.filter((e) => section.actions.includes(e.action)).sort(byName);
+      const rows = entries.filter((e) => e.action === section.action).sort(byName);
       if (rows.length === 0) continue;
       out.push('');
       out.push(`${section.title} (${rows.length})`);
@@ -202,7 +211,7 @@ const TYPOGRAPHIC = /[\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u2192\u00a0\u00
  */
 export function logFileName(
   companyName: string,
-  run: Pick<RunRow, 'id' | 'queued_at' | 'started_at'>,
+  run: Pick<RunRow, 'number' | 'queued_at' | 'started_at'>,
   timeZone = 'UTC',
   prefix = 'worker-sync',
 ): string {
@@ -215,5 +224,5 @@ export function logFileName(
       .replace(/^-+|-+$/g, '')
       .slice(0, 60) || 'company';
   const date = zoned(run.started_at ?? run.queued_at, timeZone).date;
-  return `${prefix}-${slug}-${date}-run-${run.id}.txt`;
+  return `${prefix}-${slug}-${date}-run-${run.number}.txt`;
 }

@@ -3,10 +3,10 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sessionOf } from '../auth/request-context';
 import { findCompany } from '../companies/companies.service';
 import { pageOf, sendLogFile } from '../replies';
-import { listAllEntries, listEntries, listRuns, requireRun } from '../runs/runs.service';
+import { findPersonEntries, listAllEntries, listEntries, listRuns, requireRun } from '../runs/runs.service';
 import type { Services } from '../services';
 import { knownTimeZone, type LogEntry, logFileName, renderRunLog } from './log-text';
-import { entryToApi, runToApi } from './runs.view';
+import { entryToApi, matchToApi, runToApi } from './runs.view';
 import {
   companyParamsSchema,
   entryListSchema,
@@ -17,6 +17,9 @@ import {
   runParamsSchema,
   runResponseSchema,
 } from './sync.schemas';
+
+/** A search across runs shows this many of each run's matching people. */
+const MATCHES_PER_RUN = 5;
 
 /**
  * User Sync Logs (seed.md): every signed-in user of the company may read
@@ -37,12 +40,27 @@ export function logsRoutes({ db }: Pick<Services, 'db'>) {
       },
       async (request) => {
         const { companyId } = sessionOf(request);
-        const { cursor, limit } = request.query;
+        const { cursor, limit, trigger, status } = request.query;
+        const person = request.query.q || undefined;
         const { page, nextCursor } = pageOf(
-          await listRuns(db, companyId, { beforeId: cursor, limit: limit + 1 }),
+          await listRuns(db, companyId, { beforeId: cursor, limit: limit + 1, trigger, status, person }),
           limit,
         );
-        return { runs: page.map(runToApi), nextCursor };
+        if (!person) return { runs: page.map(runToApi), nextCursor };
+        const found = await findPersonEntries(
+          db,
+          companyId,
+          page.map((r) => r.id),
+          person,
+          MATCHES_PER_RUN,
+        );
+        return {
+          runs: page.map((run) => ({
+            ...runToApi(run),
+            matches: found.filter((e) => e.run_id === run.id).map(matchToApi),
+          })),
+          nextCursor,
+        };
       },
     );
 

@@ -6,7 +6,6 @@
  */
 
 export const SKIP_REASON_CODES = [
-  'service_account',
   'inactive',
   'not_employee',
   'missing_first_name',
@@ -65,8 +64,6 @@ const quote = (v: string | null | undefined) => `"${v ?? ''}"`;
 
 export function reasonText(code: ReasonCode, facts: ReasonFacts = {}): string {
   switch (code) {
-    case 'service_account':
-      return "This is the integration's own Procore service account, not a person: never imported";
     case 'inactive':
       return 'Inactive in Procore';
     case 'not_employee':

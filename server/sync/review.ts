@@ -3,6 +3,7 @@ import type { Database } from '../db/database';
 import { finishRun, lockRunForReview, type RunRow, setEntriesAction } from '../runs/runs.service';
 import { deactivateWorkers } from '../workers/workers.service';
 import { cancelHeld, forgetHeld, lockGuard } from './deactivation-guard.repository';
+import { reason } from './reasons';
 
 /**
  * The safeguard's second half (design.md "Matching and rules", safeguard.ts): a `needs_review`
@@ -64,14 +65,24 @@ export async function cancelReview(
 ): Promise<RunRow> {
   return db.transaction().execute(async (trx) => {
     await lockGuard(trx, companyId);
-    await lockRunForReview(trx, companyId, runId);
+    const held = await lockRunForReview(trx, companyId, runId);
+    const pending = await held.wouldDeactivate();
     await cancelHeld(trx, companyId, runId, { byName: review.byName, at: review.now });
+    // Each of them was left as they were: the log says so, rather than "would be deactivated".
+    const cancelled = reason('deactivation_cancelled', { adminName: review.byName }).text;
+    const byReason = new Map<string, string[]>();
+    for (const e of pending) {
+      const why = e.reason ? `${e.reason}; ${cancelled}` : cancelled;
+      byReason.set(why, [...(byReason.get(why) ?? []), e.id]);
+    }
+    for (const [why, ids] of byReason) await setEntriesAction(trx, companyId, runId, ids, 'unchanged', why);
     return endReview(
       await finishRun(trx, companyId, runId, {
         status: 'canceled',
         reason: `Cancelled by ${review.byName}: nobody was deactivated (each stays active until changed in Procore)`,
         now: review.now,
         fromStatuses: ['needs_review'],
+        counts: { unchanged: pending.length, clearWouldDeactivate: true },
         reviewedBy: review.byName,
       }),
     );

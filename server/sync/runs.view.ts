@@ -1,7 +1,7 @@
 import type { FieldChange } from '../db/database';
 import { runTimesToApi } from '../runs/run-times';
 import type { EntryDraft, EntryRow, RunRow } from '../runs/runs.service';
-import type { SyncEntry, SyncRun } from './sync.schemas';
+import type { RunMatch, SyncEntry, SyncRun } from './sync.schemas';
 
 /** Rows → API objects (rows never reach the HTTP layer). */
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -9,6 +9,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 export function runToApi(run: RunRow): SyncRun {
   return {
     id: run.id,
+    number: run.number,
     trigger: run.trigger,
     mode: run.mode,
     startedBy: run.started_by_name,
@@ -43,6 +44,18 @@ export function entryToApi(row: EntryRow): SyncEntry {
     reason: row.reason,
     changes: row.changes as FieldChange[],
     warnings: row.warnings as string[],
+  };
+}
+
+export function matchToApi(
+  row: Pick<EntryRow, 'procore_user_id' | 'name' | 'email' | 'action' | 'reason'>,
+): RunMatch {
+  return {
+    procoreUserId: row.procore_user_id,
+    name: row.name,
+    email: row.email,
+    action: row.action,
+    reason: row.reason,
   };
 }
 

@@ -48,6 +48,8 @@ export const runCountsSchema = z.object({
 
 export const syncRunSchema = z.object({
   id,
+  /** What the admin reads: the company's runs numbered 1, 2, 3… in the order the logs list them. */
+  number: z.number().int(),
   trigger: syncTriggerSchema,
   mode: syncModeSchema,
   /** The admin's name; null for Autosync and webhooks. */
@@ -69,8 +71,14 @@ export const runResponseSchema = z.object({ run: syncRunSchema });
 
 const limit = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
-export const runListQuerySchema = z.object({ cursor: id.optional(), limit: limit(100, 20) });
-export const runListSchema = z.object({ runs: z.array(syncRunSchema), nextCursor: z.string().nullable() });
+export const runListQuerySchema = z.object({
+  cursor: id.optional(),
+  limit: limit(100, 20),
+  trigger: syncTriggerSchema.optional(),
+  status: syncStatusSchema.optional(),
+  /** A person's name or email: only the runs that touched them, each with their result there. */
+  q: z.string().trim().max(200).optional(),
+});
 
 export const fieldChangeSchema = z.object({
   field: z.string(),
@@ -90,6 +98,24 @@ export const syncEntrySchema = z.object({
   reason: z.string().nullable(),
   changes: z.array(fieldChangeSchema),
   warnings: z.array(z.string()),
+});
+
+/** A person a searched run touched, and what the run did with them. */
+export const runMatchSchema = syncEntrySchema.pick({
+  procoreUserId: true,
+  name: true,
+  email: true,
+  action: true,
+  reason: true,
+});
+export const runListSchema = z.object({
+  runs: z.array(
+    syncRunSchema.extend({
+      /** With `q`: the people of this run who match it (at most five). */
+      matches: z.array(runMatchSchema).optional(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
 });
 
 export const entryQuerySchema = z.object({
@@ -127,6 +153,8 @@ export type RunCounts = z.infer<typeof runCountsSchema>;
 export type SyncRun = z.infer<typeof syncRunSchema>;
 export type RunResponse = z.infer<typeof runResponseSchema>;
 export type RunList = z.infer<typeof runListSchema>;
+export type RunListQuery = Omit<z.input<typeof runListQuerySchema>, 'limit'> & { limit?: number };
+export type RunMatch = z.infer<typeof runMatchSchema>;
 export type FieldChange = z.infer<typeof fieldChangeSchema>;
 export type SyncEntry = z.infer<typeof syncEntrySchema>;
 export type EntryQuery = z.input<typeof entryQuerySchema>;

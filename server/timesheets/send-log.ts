@@ -78,7 +78,7 @@ export function renderSendLog(
   const api = sendRunToApi(run);
   const out: string[] = [
     `Timesheet Sync Log — ${companyName}`,
-    `Run ${run.id}: ${api.trigger === 'auto' ? 'Auto Sync Time Cards' : 'Sync Timesheets'}${run.started_by_name ? ` by ${run.started_by_name}` : ''}`,
+    `Run #${run.number}: ${api.trigger === 'auto' ? 'Auto Sync Time Cards' : 'Sync Timesheets'}${run.started_by_name ? ` by ${run.started_by_name}` : ''}`,
   ];
   if (api.scope) {
     out.push(

@@ -30,6 +30,7 @@ export async function workerHistory(
     inactive = {
       since: (last?.created_at ?? worker.updated_at).toISOString(),
       runId: last?.run_id ?? null,
+      runNumber: last ? Number(last.run_number) : null,
       reason: worker.deactivated_reason ?? last?.reason ?? null,
       changedBy: last ? changedBy(last) : null,
     };
@@ -49,6 +50,7 @@ function toApi(row: WorkerEntryRow): WorkerHistoryEntry {
   return {
     id: row.id,
     runId: row.run_id,
+    runNumber: Number(row.run_number),
     runTrigger: row.run_trigger,
     at: row.created_at.toISOString(),
     procoreUserId: row.procore_user_id,

@@ -75,6 +75,8 @@ const changedBySchema = z.object({ procoreUserId: id, name: z.string().nullable(
 export const workerHistoryEntrySchema = z.object({
   id,
   runId: id,
+  /** The run's number among the company's runs, as the logs show it. */
+  runNumber: z.number().int(),
   runTrigger: z.enum(['manual', 'auto', 'webhook']),
   at: z.string(),
   procoreUserId: id.nullable(),
@@ -95,6 +97,7 @@ export const workerHistorySchema = z.object({
     .object({
       since: z.string(),
       runId: id.nullable(),
+      runNumber: z.number().int().nullable(),
       reason: z.string().nullable(),
       changedBy: changedBySchema,
     })

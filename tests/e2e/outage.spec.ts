@@ -26,6 +26,14 @@ test('a Procore outage during a sync ends in a readable error, and Sync works ag
   ).toContainText('Failed');
   await screenshot(page, 'users-procore-outage');
 
+  // The failed run's detail says what Procore answered, not that Procore listed nobody.
+  await failure.getByRole('link', { name: 'View details' }).click();
+  const empty = app.getByText(/^The sync failed before it recorded any user: .*Procore/);
+  await expect(empty).toBeVisible();
+  await expect(app.getByText('Procore returned no users')).toHaveCount(0);
+  await screenshot(page, 'run-detail-failed');
+  await app.getByRole('link', { name: '← User Sync Logs' }).click();
+
   await page.request.delete('/_sandbox/faults');
   await expect(app.getByRole('button', { name: 'Sync', exact: true })).toBeEnabled();
 });

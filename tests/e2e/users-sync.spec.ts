@@ -36,6 +36,12 @@ test('an admin presses Sync, watches the progress reach the end, and the run top
   await expect(top).toContainText('Manual');
   await expect(top).toContainText(ADMIN);
   await expect(top.getByText(/Succeeded|Partly synced/)).toBeVisible();
+  // Runs are numbered among this company's runs: the new one is the next number, and the
+  // outcome names it too.
+  const number = (await top.getByRole('link').first().textContent())?.trim();
+  expect(number).toMatch(/^#\d+$/);
+  if (rowsBefore < 25) expect(number).toBe(`#${rowsBefore + 1}`);
+  await expect(app.getByText(`Run ${number} processed`)).toBeVisible();
   await screenshot(page, 'users');
 
   // Download: the .txt names a skipped user and why (Priya Natarajan has no email in the seed).
@@ -46,10 +52,28 @@ test('an admin presses Sync, watches the progress reach the end, and the run top
   const text = readFileSync((await download.path())!, 'utf8');
   expect(text).toContain('Priya Natarajan');
   expect(text).toMatch(/Missing email/i);
+  expect(text).toContain(`Run:         ${number}`);
+  // The app's own service account is no person: neither skipped nor listed.
+  expect(text).not.toMatch(/service account/i);
+  const seen = /Users seen:\s+(\d+) of (\d+)/.exec(text);
+  expect(seen?.[1]).toBe(seen?.[2]);
+
+  // Search a person across every run: the runs that touched her, with her result in each.
+  await app.getByRole('searchbox', { name: 'Person' }).fill('priya');
+  const found = app.getByRole('table', { name: /Syncs that touched/ });
+  await expect(found.locator('tbody tr').first()).toContainText('Priya Natarajan');
+  await expect(found.locator('tbody tr').first()).toContainText('Skipped');
+  await expect(found.locator('tbody tr').first()).toContainText('Missing email');
+  await screenshot(page, 'users-search');
+  // Narrowed to automatic runs, none touched her yet; clearing brings every run back.
+  await app.getByRole('combobox', { name: 'Trigger' }).selectOption('auto');
+  await expect(app.getByText(/No sync touched “priya”/)).toBeVisible();
+  await app.getByRole('button', { name: 'Clear' }).click();
+  await expect(logs.locator('tbody tr')).toHaveCount(rowsBefore + 1);
 
   // The run's detail: entries filtered by result and searched by name.
   await top.getByRole('link').first().click();
-  await expect(app.getByRole('heading', { name: /Manual sync/ })).toBeVisible();
+  await expect(app.getByRole('heading', { name: new RegExp(`Run ${number} · Manual sync`) })).toBeVisible();
   await app.getByRole('combobox', { name: 'Result' }).selectOption('skipped');
   await app.getByRole('searchbox', { name: 'Search' }).fill('Priya');
   const entries = app.getByRole('table', { name: 'Users in this sync' });
@@ -63,4 +87,9 @@ test('an admin presses Sync, watches the progress reach the end, and the run top
   await app.getByRole('link', { name: '← User Sync Logs' }).click();
   await expect(logs).toBeVisible();
   await screenshot(page, 'users');
+  await app.getByRole('searchbox', { name: 'Person' }).fill('priya');
+  const narrow = app.getByRole('table', { name: /Syncs that touched/ });
+  await expect(narrow).toBeVisible();
+  await narrow.scrollIntoViewIfNeeded();
+  await screenshot(page, 'users-search');
 });

@@ -12,7 +12,7 @@ export function DownloadButton({ run, variant = 'link' }: { run: SyncRun; varian
   const download = async () => {
     state.value = 'busy';
     try {
-      saveFile(await api.downloadLog(run.id), `worker-sync-log-${run.id}.txt`);
+      saveFile(await api.downloadLog(run.id), `worker-sync-log-run-${run.number}.txt`);
       state.value = 'idle';
     } catch (err) {
       state.value = `Could not download the log. ${asApiError(err).message}`;

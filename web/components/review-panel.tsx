@@ -60,7 +60,7 @@ export function ReviewPanel({
       )}
       {people.length > SHOWN && (
         <p>
-          <a href={`${href('/workers')}&runId=${run.id}&result=would_deactivate`}>
+          <a href={`${href('/workers')}&runId=${run.id}&runNumber=${run.number}&result=would_deactivate`}>
             See all {plural(count, 'worker')}
           </a>
         </p>

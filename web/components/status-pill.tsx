@@ -32,6 +32,8 @@ export const TRIGGER_LABEL: Record<SyncTrigger, string> = {
   webhook: 'Procore change',
 };
 
+export const RunStatusLabel = (status: SyncStatus) => RUN[status]?.[0] ?? status;
+
 export function RunStatusPill({ status }: { status: SyncStatus }) {
   const [label, tone] = RUN[status] ?? [status, 'gray'];
   return <span class={`pill pill--${tone}`}>{label}</span>;

@@ -1,6 +1,6 @@
 import type { SyncRun } from '../api-types';
 import { useApp } from '../context';
-import { durationOf, formatDateTime, formatDuration, plural, syncedCount } from '../lib/format';
+import { changesSummary, durationOf, formatDateTime, formatDuration, plural } from '../lib/format';
 import { TRIGGER_LABEL } from './status-pill';
 import './sync-progress.css';
 
@@ -37,7 +37,8 @@ function Running({ run }: { run: SyncRun }) {
     <section class="progress-card" aria-labelledby="progress-heading">
       <div class="progress-card__head">
         <h3 id="progress-heading" class="progress-card__title">
-          {run.status === 'queued' ? 'Sync queued' : 'Syncing users from Procore'}
+          {run.status === 'queued' ? 'Sync queued' : 'Syncing users from Procore'}{' '}
+          <span class="muted">· Run #{run.number}</span>
         </h3>
         <a href={href(`/runs/${run.id}`)}>View details</a>
       </div>
@@ -55,8 +56,8 @@ function Running({ run }: { run: SyncRun }) {
             : `${plural(seen, 'user')} processed`}
         <span class="muted">
           {' · '}
-          {syncedCount(run.counts).toLocaleString()} synced · {run.counts.skipped.toLocaleString()} skipped ·{' '}
-          {run.counts.failed.toLocaleString()} failed
+          {changesSummary(run.counts)} · {run.counts.unchanged.toLocaleString()} unchanged ·{' '}
+          {run.counts.skipped.toLocaleString()} skipped · {run.counts.failed.toLocaleString()} failed
         </span>
       </p>
       <p class="progress-card__meta muted">
@@ -70,8 +71,9 @@ function Running({ run }: { run: SyncRun }) {
 function Outcome({ run, onDismiss }: { run: SyncRun; onDismiss: () => void }) {
   const { href } = useApp();
   const { seen, total } = run.progress;
-  const counts = `${syncedCount(run.counts).toLocaleString()} synced, ${run.counts.skipped.toLocaleString()} skipped, ${run.counts.failed.toLocaleString()} failed`;
+  const counts = `${changesSummary(run.counts).replace(/^No changes/, 'no changes')}, ${run.counts.unchanged.toLocaleString()} unchanged, ${run.counts.skipped.toLocaleString()} skipped, ${run.counts.failed.toLocaleString()} failed`;
   const tone = run.status === 'succeeded' ? 'success' : run.status === 'failed' ? 'error' : 'info';
+  const canceled = run.status === 'canceled';
   return (
     <section
       class={`core-banner core-banner--${tone} banner outcome`}
@@ -81,21 +83,34 @@ function Outcome({ run, onDismiss }: { run: SyncRun; onDismiss: () => void }) {
         <strong>{headline(run)}</strong>{' '}
         {run.status === 'failed' ? (
           <>
-            {run.statusReason ?? 'The sync stopped before it finished.'} Workers already synced keep their
-            changes; press Sync to try again.
+            Run #{run.number}: {run.statusReason ?? 'the sync stopped before it finished.'} Workers already
+            synced keep their changes; press Sync to try again.
           </>
         ) : run.status === 'needs_review' ? (
           'Review it below before anyone is deactivated.'
+        ) : canceled ? (
+          <>
+            {sentence(run.statusReason ?? 'It stopped before it finished')} Run #{run.number}{' '}
+            {total !== null && seen < total
+              ? `stopped after ${seen.toLocaleString()} of ${total.toLocaleString()} users`
+              : `had read all ${plural(seen, 'user')}`}
+            : {counts}.
+          </>
         ) : (
           <>
-            {seen.toLocaleString()}
-            {total ? ` of ${total.toLocaleString()}` : ''} users processed in{' '}
-            {formatDuration(durationOf(run))}: {counts}.
-            {run.status === 'partial' && ' Open the details to see who failed and why.'}
+            Run #{run.number} processed {seen.toLocaleString()}
+            {total ? ` of ${total.toLocaleString()}` : ''} users in {formatDuration(durationOf(run))}:{' '}
+            {counts}.{run.status === 'partial' && ' Open the details to see who failed and why.'}
           </>
         )}
         {run.status !== 'needs_review' && run.status !== 'failed' && (
-          <ProgressBar seen={seen} total={total ?? seen} label="Users processed" indeterminate={false} />
+          <ProgressBar
+            seen={seen}
+            total={total ?? seen}
+            label={canceled ? 'Users processed before the sync was canceled' : 'Users processed'}
+            indeterminate={false}
+            stopped={canceled}
+          />
         )}
       </div>
       <div class="outcome__actions">
@@ -107,6 +122,9 @@ function Outcome({ run, onDismiss }: { run: SyncRun; onDismiss: () => void }) {
     </section>
   );
 }
+
+/** A reason as a sentence: it ends with a full stop. */
+const sentence = (text: string) => (/[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
 
 function headline(run: SyncRun): string {
   switch (run.status) {
@@ -125,16 +143,21 @@ function headline(run: SyncRun): string {
   }
 }
 
+/**
+ * How far a run got. `stopped`: a run that ended before it finished (canceled, failed) shows in
+ * gray where it stopped, never as a full bar of success.
+ */
 export function ProgressBar(props: {
   seen: number;
   total: number | null;
   label: string;
   indeterminate: boolean;
+  stopped?: boolean;
 }) {
   const pct = props.total ? Math.min(100, Math.round((100 * props.seen) / props.total)) : 0;
   return (
     <div
-      class={`bar${props.indeterminate ? ' bar--indeterminate' : ''}`}
+      class={`bar${props.indeterminate ? ' bar--indeterminate' : ''}${props.stopped ? ' bar--stopped' : ''}`}
       role="progressbar"
       aria-label={props.label}
       aria-valuemin={0}

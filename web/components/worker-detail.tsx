@@ -10,9 +10,9 @@ import { Change, needsFixInProcore } from './entries-table';
 import { EntryPill, TRIGGER_LABEL } from './status-pill';
 import './worker-history.css';
 
-/** How a run is named to an admin. */
-export function runRef(runId: string): string {
-  return `Run #${runId}`;
+/** How a run is named to an admin: by its number in the company's logs. */
+export function runRef(runNumber: number | string | null | undefined): string {
+  return runNumber ? `Run #${runNumber}` : 'A run';
 }
 
 type PositionOption = { id: string; name: string };
@@ -322,7 +322,7 @@ function InactiveSince({ inactive }: { inactive: NonNullable<WorkerHistory['inac
       <strong>Inactive since {formatDateTime(inactive.since)}</strong>
       {inactive.runId ? (
         <>
-          , by <a href={href(`/runs/${inactive.runId}`)}>{runRef(inactive.runId)}</a>
+          , by <a href={href(`/runs/${inactive.runId}`)}>{runRef(inactive.runNumber)}</a>
         </>
       ) : (
         ', deactivated in the app'
@@ -344,7 +344,7 @@ function HistoryItem({ entry: e, name }: { entry: WorkerHistoryEntry; name: stri
       <div class="history__when">
         <time dateTime={e.at}>{formatDateTime(e.at)}</time>
         <span class="history__run">
-          <a href={href(`/runs/${e.runId}`)}>{runRef(e.runId)}</a> · {TRIGGER_LABEL[e.runTrigger]}
+          <a href={href(`/runs/${e.runId}`)}>{runRef(e.runNumber)}</a> · {TRIGGER_LABEL[e.runTrigger]}
         </span>
       </div>
       <div class="history__what">

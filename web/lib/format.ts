@@ -36,15 +36,29 @@ export function durationOf(run: {
 }
 
 /**
- * "Synced" in the logs is every user whose worker now matches Procore: created, updated,
- * unchanged, reactivated and deactivated (a deactivation is a successful sync of a departure).
+ * What a run changed, each kind its own number and only the kinds that happened: "3 created ·
+ * 1 deactivated", or "No changes". Unchanged, skipped and failed are told apart, never summed in.
  */
-export function syncedCount(c: RunCounts): number {
-  return c.created + c.updated + c.unchanged + c.reactivated + c.deactivated;
+export function changesSummary(c: RunCounts): string {
+  const parts = (
+    [
+      [c.created, 'created'],
+      [c.updated, 'updated'],
+      [c.reactivated, 'reactivated'],
+      [c.deactivated, 'deactivated'],
+      [c.wouldDeactivate, 'held for review'],
+    ] as const
+  ).flatMap(([n, label]) => (n > 0 ? [`${n.toLocaleString()} ${label}`] : []));
+  return parts.length > 0 ? parts.join(' · ') : 'No changes';
 }
 
-export function syncedBreakdown(c: RunCounts): string {
-  return `${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.reactivated} reactivated, ${c.deactivated} deactivated`;
+/** Every count of a run, in words, for a sentence or a tooltip. */
+export function countsSentence(c: RunCounts): string {
+  return (
+    `${c.created} created, ${c.updated} updated, ${c.reactivated} reactivated, ${c.deactivated} deactivated, ` +
+    `${c.unchanged} unchanged, ${c.skipped} skipped, ${c.failed} failed` +
+    (c.wouldDeactivate > 0 ? `, ${c.wouldDeactivate} held for review` : '')
+  );
 }
 
 export const plural = (n: number, one: string, many = `${one}s`) =>

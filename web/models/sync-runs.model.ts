@@ -1,6 +1,6 @@
 import { computed, createModel, effect, type ReadonlySignal, signal } from '@preact/signals';
 import type { Api } from '../api';
-import type { SyncRun } from '../api-types';
+import type { RunList, SyncRun, SyncStatus, SyncTrigger } from '../api-types';
 import { FAST_POLL_MS, poll, SLOW_POLL_MS } from '../lib/poll';
 import { type ActionState, asApiError, failed, IDLE, type Remote } from './remote';
 
@@ -25,6 +25,8 @@ export interface SyncRunsModel {
 }
 
 const PAGE = 25;
+
+type ListedRun = RunList['runs'][number];
 const isActive = (r: SyncRun) => (r.status === 'queued' || r.status === 'running') && r.trigger !== 'webhook';
 
 /**
@@ -127,6 +129,103 @@ export const SyncRunsModel = createModel((api: Api): SyncRunsModel => {
     },
     dismissFinished() {
       finishedId.value = null;
+    },
+  };
+});
+
+export interface RunFilter {
+  trigger: SyncTrigger | null;
+  status: SyncStatus | null;
+  /** A person's name or email. */
+  person: string;
+}
+
+export interface RunSearchModel {
+  filter: ReadonlySignal<RunFilter>;
+  /** True while any filter or search is set: the logs show `results` instead of every run. */
+  active: ReadonlySignal<boolean>;
+  results: ReadonlySignal<Remote<ListedRun[]>>;
+  hasMore: ReadonlySignal<boolean>;
+  set(change: Partial<RunFilter>): void;
+  clear(): void;
+  loadMore(): Promise<void>;
+}
+
+const SEARCH_DELAY_MS = 300;
+const NO_FILTER: RunFilter = { trigger: null, status: null, person: '' };
+
+/**
+ * Runs found across the company's whole history (the server filters, searches and pages): by
+ * trigger, by status, and by a person, each run with that person's result in it.
+ */
+export const RunSearchModel = createModel((api: Api): RunSearchModel => {
+  const filter = signal<RunFilter>(NO_FILTER, { name: 'runSearch.filter' });
+  const results = signal<Remote<ListedRun[]>>({ status: 'loading' }, { name: 'runSearch.results' });
+  const cursor = signal<string | null>(null, { name: 'runSearch.cursor' });
+  const active = computed(() => {
+    const f = filter.value;
+    return f.trigger !== null || f.status !== null || f.person.trim() !== '';
+  });
+  let seq = 0; // a slower earlier answer never overwrites a newer filter's
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  const query = () => {
+    const f = filter.peek();
+    return {
+      trigger: f.trigger ?? undefined,
+      status: f.status ?? undefined,
+      q: f.person.trim() || undefined,
+    };
+  };
+  const load = async () => {
+    const mine = ++seq;
+    if (!active.peek()) return;
+    results.value = { status: 'loading' };
+    try {
+      const page = await api.listRuns({ ...query(), limit: PAGE });
+      if (mine !== seq) return;
+      results.value = { status: 'ready', data: page.runs };
+      cursor.value = page.nextCursor;
+    } catch (err) {
+      if (mine === seq) results.value = failed(results.peek(), err);
+    }
+  };
+
+  return {
+    filter: computed(() => filter.value),
+    active,
+    results: computed(() => results.value),
+    hasMore: computed(() => cursor.value !== null),
+    set(change) {
+      const typed = change.person !== undefined && Object.keys(change).length === 1;
+      filter.value = { ...filter.peek(), ...change };
+      clearTimeout(timer);
+      if (typed) timer = setTimeout(() => void load(), SEARCH_DELAY_MS);
+      else void load();
+    },
+    clear() {
+      clearTimeout(timer);
+      seq++;
+      filter.value = NO_FILTER;
+      cursor.value = null;
+    },
+    async loadMore() {
+      const after = cursor.peek();
+      const current = results.peek();
+      if (!after || current.status !== 'ready') return;
+      const mine = seq;
+      try {
+        const page = await api.listRuns({ ...query(), cursor: after, limit: PAGE });
+        if (mine !== seq) return;
+        const known = new Set(current.data.map((r) => r.id));
+        results.value = {
+          status: 'ready',
+          data: [...current.data, ...page.runs.filter((r) => !known.has(r.id))],
+        };
+        cursor.value = page.nextCursor;
+      } catch (err) {
+        if (mine === seq) results.value = failed(results.peek(), err);
+      }
     },
   };
 });

@@ -10,7 +10,7 @@ export interface WorkerFilters {
   source: '' | 'procore_user' | 'local';
   positionId: string;
   /** The workers one run recorded with one result ("See all N workers" from a run). */
-  run: { runId: string; result: RunResult } | null;
+  run: { runId: string; result: RunResult; runNumber?: string } | null;
 }
 
 export interface WorkerPage {

@@ -12,12 +12,12 @@ import { ENTRY_ACTIONS, entryLabel, RunStatusPill, TRIGGER_LABEL } from '../comp
 import { ProgressBar } from '../components/sync-progress';
 import { useApp } from '../context';
 import {
+  changesSummary,
+  countsSentence,
   durationOf,
   formatDateTime,
   formatDuration,
   plural,
-  syncedBreakdown,
-  syncedCount,
 } from '../lib/format';
 import { RunDetailModel } from '../models/run-detail.model';
 
@@ -65,7 +65,8 @@ function RunSummary({ run }: { run: SyncRun }) {
     <section class="panel" aria-labelledby="run-heading">
       <div class="panel__head">
         <h2 id="run-heading" class="page-title">
-          {TRIGGER_LABEL[run.trigger]} sync · {formatDateTime(run.startedAt ?? run.queuedAt)}
+          Run #{run.number} · {TRIGGER_LABEL[run.trigger]} sync ·{' '}
+          {formatDateTime(run.startedAt ?? run.queuedAt)}
         </h2>
         <DownloadButton run={run} variant="button" />
       </div>
@@ -75,13 +76,25 @@ function RunSummary({ run }: { run: SyncRun }) {
           <span class={run.status === 'failed' ? 'text-danger' : ''}>{run.statusReason}</span>
         )}
       </div>
-      {live && (
+      {live ? (
         <ProgressBar
           seen={run.progress.seen}
           total={run.progress.total}
           label="Users processed"
           indeterminate={!run.progress.total}
         />
+      ) : (
+        (run.status === 'canceled' || run.status === 'failed') &&
+        run.progress.total !== null &&
+        run.progress.seen < run.progress.total && (
+          <ProgressBar
+            seen={run.progress.seen}
+            total={run.progress.total}
+            label={`Users processed before the sync ${run.status === 'failed' ? 'failed' : 'was canceled'}`}
+            indeterminate={false}
+            stopped
+          />
+        )
       )}
       <dl class="stats">
         <Stat
@@ -90,7 +103,8 @@ function RunSummary({ run }: { run: SyncRun }) {
             run.progress.total ? `${run.progress.seen} of ${run.progress.total}` : `${run.progress.seen}`
           }
         />
-        <Stat label="Synced" value={String(syncedCount(c))} hint={syncedBreakdown(c)} />
+        <Stat label="Changes" value={changesSummary(c)} hint={countsSentence(c)} />
+        <Stat label="Unchanged" value={String(c.unchanged)} />
         <Stat label="Skipped" value={String(c.skipped)} />
         <Stat label="Failed" value={String(c.failed)} />
         <Stat label="Started by" value={startedBy(run)} />
@@ -162,12 +176,16 @@ function Entries({ model, run }: { model: RunDetailModel; run: SyncRun }) {
       )}
       {state.status === 'ready' &&
         (state.data.entries.length === 0 ? (
-          <EmptyState title={action || model.search.value ? 'No users match.' : 'No users in this sync yet.'}>
-            {action || model.search.value
-              ? 'Try another result or search.'
-              : run.status === 'queued' || run.status === 'running'
-                ? 'Users appear here as the sync reads them from Procore.'
-                : 'Procore returned no users for this run.'}
+          <EmptyState
+            title={
+              action || model.search.value
+                ? 'No users match.'
+                : run.status === 'queued' || run.status === 'running'
+                  ? 'No users in this sync yet.'
+                  : 'No users in this sync.'
+            }
+          >
+            {action || model.search.value ? 'Try another result or search.' : emptyRunText(run)}
           </EmptyState>
         ) : (
           <>
@@ -188,4 +206,21 @@ function Entries({ model, run }: { model: RunDetailModel; run: SyncRun }) {
         ))}
     </section>
   );
+}
+
+/** Why a run lists nobody, in the run's own terms. */
+function emptyRunText(run: SyncRun): string {
+  switch (run.status) {
+    case 'queued':
+    case 'running':
+      return 'Users appear here as the sync reads them from Procore.';
+    case 'failed':
+      return `The sync failed before it recorded any user: ${run.statusReason ?? 'no reason was recorded.'}`;
+    case 'canceled':
+      return `The sync was canceled before it recorded any user${run.statusReason ? `: ${run.statusReason}` : '.'}`;
+    default:
+      return run.mode === 'full'
+        ? 'Procore listed no users for this company.'
+        : 'No user had changed in Procore since the sync before.';
+  }
 }

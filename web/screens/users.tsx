@@ -1,5 +1,5 @@
 import { useModel } from '@preact/signals';
-import type { SyncRun } from '../api-types';
+import type { SyncRun, SyncStatus, SyncTrigger } from '../api-types';
 import { EmptyState } from '../components/empty-state';
 import { ErrorBanner } from '../components/error-banner';
 import { Loading } from '../components/loading';
@@ -7,11 +7,13 @@ import { LogsTable } from '../components/logs-table';
 import { PreviewPanel } from '../components/preview-panel';
 import { ReviewPanel } from '../components/review-panel';
 import { SettingsControls } from '../components/settings-controls';
+import { RunStatusLabel, TRIGGER_LABEL } from '../components/status-pill';
 import { SyncButton } from '../components/sync-button';
 import { SyncProgress } from '../components/sync-progress';
 import { useApp } from '../context';
 import { PreviewModel } from '../models/preview.model';
 import { RunDetailModel } from '../models/run-detail.model';
+import { RunSearchModel } from '../models/sync-runs.model';
 
 const WHY_ID = 'users-admin-why';
 
@@ -22,6 +24,7 @@ const WHY_ID = 'users-admin-why';
 export function UsersScreen() {
   const { me, runs, settings, api } = useApp();
   const preview = useModel(() => new PreviewModel(api));
+  const search = useModel(() => new RunSearchModel(api));
   const isAdmin = me.isAdmin.value;
   const meData = me.me.value.status === 'ready' ? me.me.value.data : null;
   const disconnected = meData?.connection.state === 'disconnected';
@@ -77,7 +80,8 @@ export function UsersScreen() {
         <UsersReview key={review.id} run={review} />
       ))}
       <PreviewPanel model={preview} />
-      <RunLog />
+      <RunFilters search={search} />
+      {search.active.value ? <FoundRuns search={search} /> : <RunLog />}
     </div>
   );
 }
@@ -134,4 +138,114 @@ function RunLog() {
         </>
       );
   }
+}
+
+const TRIGGERS: SyncTrigger[] = ['manual', 'auto', 'webhook'];
+const STATUSES: SyncStatus[] = ['failed', 'needs_review', 'partial', 'succeeded', 'canceled', 'running'];
+
+/** Search a person across every run, and narrow the runs by trigger and status. */
+function RunFilters({ search }: { search: RunSearchModel }) {
+  const f = search.filter.value;
+  return (
+    <search class="filters" aria-label="Search and filter the sync logs">
+      <label class="field field--grow">
+        <span class="field__label">Person</span>
+        <input
+          class="input"
+          type="search"
+          placeholder="Name or email, across all syncs"
+          value={f.person}
+          onInput={(e) => search.set({ person: (e.currentTarget as HTMLInputElement).value })}
+        />
+      </label>
+      <label class="field">
+        <span class="field__label">Trigger</span>
+        <select
+          class="input"
+          value={f.trigger ?? ''}
+          onChange={(e) =>
+            search.set({
+              trigger: ((e.currentTarget as HTMLSelectElement).value || null) as SyncTrigger | null,
+            })
+          }
+        >
+          <option value="">All triggers</option>
+          {TRIGGERS.map((t) => (
+            <option key={t} value={t}>
+              {TRIGGER_LABEL[t]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label class="field">
+        <span class="field__label">Status</span>
+        <select
+          class="input"
+          value={f.status ?? ''}
+          onChange={(e) =>
+            search.set({
+              status: ((e.currentTarget as HTMLSelectElement).value || null) as SyncStatus | null,
+            })
+          }
+        >
+          <option value="">All statuses</option>
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {RunStatusLabel(s)}
+            </option>
+          ))}
+        </select>
+      </label>
+      {search.active.value && (
+        <button type="button" class="link-button filters__clear" onClick={() => search.clear()}>
+          Clear
+        </button>
+      )}
+    </search>
+  );
+}
+
+/** The runs a search or filter found, across the company's whole history. */
+function FoundRuns({ search }: { search: RunSearchModel }) {
+  const state = search.results.value;
+  const person = search.filter.value.person.trim();
+  if (state.status === 'loading') return <Loading label="Searching the sync logs…" />;
+  if (state.status === 'error') {
+    return (
+      <ErrorBanner
+        error={state.error}
+        what="The sync logs could not be searched."
+        onRetry={() => search.set({})}
+      />
+    );
+  }
+  if (state.data.length === 0) {
+    return (
+      <EmptyState title={person ? `No sync touched “${person}”.` : 'No syncs match.'}>
+        {person ? 'Check the spelling, or search by email. ' : ''}Try another trigger or status, or clear the
+        filters.
+      </EmptyState>
+    );
+  }
+  return (
+    <>
+      <p class="muted found" role="status">
+        {search.hasMore.value
+          ? 'Newest matching syncs first.'
+          : `${state.data.length} matching sync${state.data.length === 1 ? '' : 's'}.`}
+      </p>
+      <LogsTable runs={state.data} person={person || undefined} />
+      {search.hasMore.value && (
+        <div class="more">
+          <button
+            type="button"
+            class="core-button core-button--secondary core-button--md"
+            onClick={() => search.loadMore()}
+          >
+            Show older matching syncs
+          </button>
+        </div>
+      )}
+    </>
+  );
 }

@@ -15,9 +15,13 @@ import { type WorkerFilters, WorkersModel } from '../models/workers.model';
 /** The workforce list: search, filters, where each worker comes from, and its last sync. */
 /** `?runId=…&result=…`: the workers one run recorded with one result. */
 function runFilterOf(query: Record<string, string>): WorkerFilters['run'] {
-  const { runId, result } = query;
+  const { runId, result, runNumber } = query;
   if (!runId || !/^\d{1,19}$/.test(runId) || !ENTRY_ACTIONS.includes(result as RunResult)) return null;
-  return { runId, result: result as RunResult };
+  return {
+    runId,
+    result: result as RunResult,
+    runNumber: /^\d{1,9}$/.test(runNumber ?? '') ? runNumber : undefined,
+  };
 }
 
 export function WorkersScreen() {
@@ -96,12 +100,12 @@ export function WorkersScreen() {
           <span class="chip">
             <span>
               <span class="visually-hidden">Only the workers of </span>
-              {runRef(f.run.runId)}: {entryLabel(f.run.result).toLowerCase()}
+              {runRef(f.run.runNumber)}: {entryLabel(f.run.result).toLowerCase()}
             </span>
             <button
               type="button"
               class="chip__remove"
-              aria-label={`Remove the filter ${runRef(f.run.runId)}: ${entryLabel(f.run.result).toLowerCase()}`}
+              aria-label={`Remove the filter ${runRef(f.run.runNumber)}: ${entryLabel(f.run.result).toLowerCase()}`}
               onClick={() => {
                 model.setFilter('run', null);
                 location.route(href('/workers'), true);

@@ -44,19 +44,21 @@ describeEachDatabase('applyUsers: the one apply path', ({ db }) => {
     });
   });
 
-  it('never imports the service account, and gates on employee and active', async () => {
+  it('neither imports nor counts the service account, and gates on employee and active', async () => {
     const { apply, workers } = await setup();
     const r = await apply([
       procoreUser({ id: '999' }),
       procoreUser({ is_employee: false }),
       procoreUser({ is_active: false }),
     ]);
+    // The app's own account is not a person: no entry, no count, only the two people.
+    expect(r.people).toBe(2);
+    expect(r.counts.skipped).toBe(2);
     expect(r.entries.map((e) => [e.action, e.reasonCode])).toEqual([
-      ['skipped', 'service_account'],
       ['skipped', 'not_employee'],
       ['skipped', 'inactive'],
     ]);
-    expect(r.entries[1]?.reason).toMatch(/^Not marked as an employee of Test Builders/);
+    expect(r.entries[0]?.reason).toMatch(/^Not marked as an employee of Test Builders/);
     expect(await workers()).toHaveLength(0);
   });
 

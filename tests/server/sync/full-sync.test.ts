@@ -50,6 +50,64 @@ describeEachDatabase('full sync runs', ({ db }) => {
     expect(again).toMatchObject({ status: 'succeeded', unchanged: 5, created: 0, updated: 0 });
   });
 
+  it('shows a total that never drops while the run works and equals the people seen at the end', async () => {
+    const company = await newCompany(db().db, { serviceAccountUserId: '777' });
+    const people = roster(6);
+    const serviceAccount = procoreUser({ id: '777', first_name: 'Worker Sync', last_name: 'Service' });
+    const inactive = [procoreUser({ is_active: false }), procoreUser({ is_active: false })];
+    const totals: Array<number | null> = [];
+    const watch = async () => {
+      const row = await db()
+        .db.selectFrom('sync_runs')
+        .select('total')
+        .where('company_id', '=', company.id)
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow();
+      totals.push(row.total);
+    };
+    // Procore says 7 active (the service account among them) and 2 inactive; a person is added
+    // while the run pages, so the last active page holds one more user than Procore counted.
+    const added = procoreUser();
+    const pages = [
+      [serviceAccount, ...people.slice(0, 3)],
+      [...people.slice(3), added],
+    ];
+    const directory = {
+      ...memoryDirectory({ active: [] }),
+      async *activeUsers() {
+        for (const users of pages) {
+          yield { users, total: 7 };
+          await watch();
+        }
+      },
+      async *inactiveUsers() {
+        yield { users: inactive, total: 2 };
+        await watch();
+      },
+    };
+    const done = await run(company.id, directory);
+    expect(done).toMatchObject({ status: 'succeeded', seen: 9, total: 9, created: 7, skipped: 2 });
+    // From the first page on: 7 + 2 less the service account; once the run has seen more people
+    // than that (the added one), the total follows.
+    expect(totals).toEqual([8, 8, 9]);
+    for (let i = 1; i < totals.length; i++) expect(totals[i]!).toBeGreaterThanOrEqual(totals[i - 1]!);
+  });
+
+  it('a finished run whose Procore count was too high ends with the total it saw', async () => {
+    const company = await newCompany(db().db);
+    const users = roster(3);
+    const directory = {
+      ...memoryDirectory({ active: [] }),
+      async *activeUsers() {
+        yield { users, total: 5 }; // two left Procore while the run read
+      },
+      async *inactiveUsers() {
+        yield { users: [], total: 0 };
+      },
+    };
+    expect(await run(company.id, directory)).toMatchObject({ status: 'succeeded', seen: 3, total: 3 });
+  });
+
   it('stops as needs_review when 30% would be deactivated, changing nothing until confirmed', async () => {
     const company = await newCompany(db().db);
     const users = roster(40);

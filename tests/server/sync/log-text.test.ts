@@ -4,7 +4,8 @@ import type { RunRow } from '../../../server/runs/runs.service';
 import { logFileName, renderRunLog } from '../../../server/sync/log-text';
 
 const run = {
-  id: '42',
+  id: '1042',
+  number: 42,
   kind: 'users',
   trigger: 'manual',
   mode: 'full',
@@ -47,6 +48,37 @@ const entries = [
     warnings: [],
   },
 ];
+
+it('names the run by its number in the company, never by its id', () => {
+  const text = renderRunLog(run, 'Acme Builders', entries);
+  expect(text).toContain('Run:         #42');
+  expect(text).not.toContain('1042');
+});
+
+it('groups agree with the counts: skipped and failed are not synced, held users apart', () => {
+  const text = renderRunLog(run, 'Acme Builders', entries);
+  expect(text).toContain('skipped 1, failed 0');
+  expect(text).toContain('USERS NOT SYNCED (1)');
+  expect(text).not.toContain('HELD FOR REVIEW');
+
+  const held = {
+    ...entries[0]!,
+    procore_user_id: '3',
+    name: 'Held Person',
+    action: 'would_deactivate' as const,
+  };
+  const waiting = renderRunLog(
+    { ...run, status: 'needs_review', would_deactivate: 1 } as RunRow,
+    'Acme Builders',
+    [...entries, held],
+  );
+  expect(waiting).toContain('HELD FOR REVIEW - WAITING FOR AN ADMIN TO CONFIRM OR CANCEL (1)');
+  expect(waiting).toContain('USERS NOT SYNCED (1)');
+  // A review that ended without a confirmation never says it is still waiting.
+  const ended = renderRunLog({ ...run, status: 'canceled' } as RunRow, 'Acme Builders', [...entries, held]);
+  expect(ended).not.toContain('WAITING');
+  expect(ended).toContain('NOT DEACTIVATED');
+});
 
 it('writes the times in the viewer’s zone with the offset, and dates the file there', () => {
   const text = renderRunLog(run, 'Acme Builders', entries, { timeZone: 'America/Chicago' });

@@ -132,6 +132,130 @@ describeEachDatabase('sync, logs, settings and workers API', ({ db }) => {
     expect(Number(page2.runs[0].id)).toBeLessThan(Number(page1.runs[0].id));
   });
 
+  it('numbers each company’s runs 1, 2, 3… in the order the logs list them', async () => {
+    const c = await newCompany(db().db);
+    const numbers: number[] = [];
+    for (const trigger of ['manual', 'auto', 'manual'] as const) {
+      const run = await insertQueuedRun(db().db, {
+        kind: 'users',
+        companyId: c.id,
+        trigger,
+        mode: 'full',
+        startedByUserId: null,
+        startedByName: null,
+        now: new Date(),
+      });
+      numbers.push(run!.number);
+      // A second press while it is queued returns nothing new and takes no number.
+      expect(
+        await insertQueuedRun(db().db, {
+          kind: 'users',
+          companyId: c.id,
+          trigger: 'manual',
+          mode: 'full',
+          startedByUserId: null,
+          startedByName: null,
+          now: new Date(),
+        }),
+      ).toBeUndefined();
+      await db().db.updateTable('sync_runs').set({ status: 'succeeded' }).where('id', '=', run!.id).execute();
+    }
+    expect(numbers).toEqual([1, 2, 3]);
+    // Company a's runs were made in between, and are numbered on their own.
+    const listed = (await get(`/api/companies/${a.id}/syncs?limit=100`)).json().runs as Array<{
+      number: number;
+    }>;
+    const own = listed.map((r) => r.number);
+    expect(own).toEqual([...own].sort((x, y) => y - x));
+    expect(Math.min(...own)).toBe(1);
+  });
+
+  it('searches a person across runs and filters runs by trigger and status', async () => {
+    const c = await newCompany(db().db, { name: 'Search Co' });
+    const token = (
+      await issueSession(sessionKey(TEST_APP_SECRET), {
+        companyId: c.id,
+        procoreUserId: '78',
+        userName: 'Ada Admin',
+        isAdmin: true,
+      })
+    ).token;
+    const list = async (query: string) =>
+      (
+        await app.inject({
+          method: 'GET',
+          url: `/api/companies/${c.id}/syncs?${query}`,
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).json();
+    const jane = procoreUser({
+      first_name: 'Janet',
+      last_name: 'Quill',
+      email_address: 'janet.q@example.com',
+    });
+    const runWith = async (
+      trigger: 'manual' | 'auto',
+      users: ReturnType<typeof procoreUser>[],
+      status: 'succeeded' | 'failed',
+    ) => {
+      const run = await insertQueuedRun(db().db, {
+        kind: 'users',
+        companyId: c.id,
+        trigger,
+        mode: 'full',
+        startedByUserId: null,
+        startedByName: null,
+        now: new Date(),
+      });
+      const settings = {
+        companyId: c.id,
+        companyName: c.name,
+        serviceAccountUserId: null,
+        syncClassifications: false,
+        classificationNames: null,
+      };
+      await applyPage(db().db, settings, users, {
+        runId: run!.id,
+        deferDeactivations: false,
+        now: new Date(),
+      });
+      await db().db.updateTable('sync_runs').set({ status }).where('id', '=', run!.id).execute();
+      return run!;
+    };
+    const first = await runWith('manual', [jane, procoreUser({ first_name: 'Other' })], 'succeeded');
+    const second = await runWith(
+      'auto',
+      [{ ...jane, last_name: 'Quillon', updated_at: '2026-11-05T00:00:00Z' }],
+      'succeeded',
+    );
+    const third = await runWith('auto', [procoreUser({ first_name: 'Nobody' })], 'failed');
+
+    // By e-mail, any case: the two runs that touched her, newest first, each with her result.
+    const found = await list('q=JANET.Q@');
+    expect(found.runs.map((r: { id: string }) => r.id)).toEqual([second.id, first.id]);
+    expect(found.runs[0].matches).toEqual([
+      expect.objectContaining({ procoreUserId: jane.id, name: 'Janet Quillon', action: 'updated' }),
+    ]);
+    expect(found.runs[1].matches).toEqual([
+      expect.objectContaining({ procoreUserId: jane.id, name: 'Janet Quill', action: 'created' }),
+    ]);
+    // By name, paged.
+    const page1 = await list('q=quill&limit=1');
+    expect(page1.runs.map((r: { id: string }) => r.id)).toEqual([second.id]);
+    const page2 = await list(`q=quill&limit=1&cursor=${page1.nextCursor}`);
+    expect(page2.runs.map((r: { id: string }) => r.id)).toEqual([first.id]);
+    expect(page2.nextCursor).toBeNull();
+    // Filters, alone and together.
+    expect((await list('trigger=auto')).runs.map((r: { id: string }) => r.id)).toEqual([third.id, second.id]);
+    expect((await list('status=failed')).runs.map((r: { id: string }) => r.id)).toEqual([third.id]);
+    expect((await list('trigger=manual&status=failed')).runs).toEqual([]);
+    expect((await list('q=quill&trigger=auto')).runs.map((r: { id: string }) => r.id)).toEqual([second.id]);
+    // A pattern character is taken literally; another company's people are never found.
+    expect((await list('q=%25')).runs).toEqual([]);
+    expect((await list('q=Jane%20Doe')).runs).toEqual([]);
+    expect((await list('status=bogus')).runs).toBeUndefined();
+  });
+
   it('filters and searches entries', async () => {
     const skipped = (await get(`/api/companies/${a.id}/syncs/${runA}/entries?action=skipped`)).json();
     expect(skipped.entries).toMatchObject([
@@ -141,13 +265,15 @@ describeEachDatabase('sync, logs, settings and workers API', ({ db }) => {
     expect(found.entries.map((e: { name: string }) => e.name)).toEqual(['Jane Doe']);
   });
 
-  it('downloads the log as an attachment named for the company and date', async () => {
+  it('downloads the log as an attachment named for the company, date and run number', async () => {
     const res = await get(`/api/companies/${a.id}/syncs/${runA}/log.txt`);
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    // Company a's first run: number 1, whatever id the run table gave it.
     expect(res.headers['content-disposition']).toBe(
-      `attachment; filename="worker-sync-acme-builders-2026-11-25-run-${runA}.txt"`,
+      'attachment; filename="worker-sync-acme-builders-2026-11-25-run-1.txt"',
     );
+    expect(res.body).toContain('Run:         #1\r\n');
     expect(res.body).toContain('Worker sync log - Acme Builders');
     expect(res.body).toMatch(/Mike .*Email address "mike@" is not valid/);
   });

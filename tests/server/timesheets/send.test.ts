@@ -370,7 +370,9 @@ describeEachDatabase('sending timesheets to Procore', ({ db }) => {
     expect(made[0]!.id).not.toBe(old!.id);
     const entry = log.find((e) => e.timesheet_id === second.id);
     expect(entry).toEqual(expect.objectContaining({ action: 'created' }));
-    expect(entry?.reason).toContain(`no longer exists in Procore, so the entry went to person ${made[0]!.id}`);
+    expect(entry?.reason).toContain(
+      `no longer exists in Procore, so the entry went to person ${made[0]!.id}`,
+    );
     const sent = (await entries()).find((e) => e.origin_id === Number(second.id));
     expect(sent?.party?.id).toBe(made[0]!.id);
   });

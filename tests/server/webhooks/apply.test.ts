@@ -148,4 +148,69 @@ describeEachDatabase('applying one webhook change', ({ db }) => {
     expect(await worker(companyId, user.id)).toBeUndefined();
     expect((await delivery(d.id)).processed_at).toBeInstanceOf(Date);
   });
+
+  it('counts a person edited six times in the hour once, with their latest result', async () => {
+    const { id: companyId } = await newCompany(db().db);
+    const other = procoreUser({ first_name: 'Other' });
+    const base = procoreUser({ first_name: 'Pat', last_name: 'Doe', updated_at: '2026-11-01T10:00:00Z' });
+    const names = ['Pat', 'Patricia', 'Trish', 'Patty', 'Patsy', 'Patrice'];
+    const versions = names.map((first_name, i) => ({
+      ...base,
+      first_name,
+      updated_at: `2026-11-01T10:0${i}:00Z`,
+    }));
+    const at = new Date('2026-11-01T10:30:00Z');
+    const deps = { ...depsWith(scripted(versions.map((user) => ({ user })))), now: () => at };
+    for (const _ of versions) {
+      await afterThisMillisecond();
+      expect(await applyUserChange(deps, companyId, base.id)).toBe('applied');
+    }
+    await applyUserChange({ ...depsWith(scripted([{ user: other }])), now: () => at }, companyId, other.id);
+
+    const run = await db()
+      .db.selectFrom('sync_runs')
+      .selectAll()
+      .where('company_id', '=', companyId)
+      .executeTakeFirstOrThrow();
+    // Two people: Pat (created, then renamed five times) and Other.
+    expect(run).toMatchObject({ trigger: 'webhook', seen: 2, created: 2, updated: 0, skipped: 0 });
+    const entries = await db()
+      .db.selectFrom('sync_run_entries')
+      .select(['procore_user_id', 'name', 'action'])
+      .where('run_id', '=', run.id)
+      .orderBy('id')
+      .execute();
+    expect(entries.filter((e) => e.procore_user_id === base.id)).toEqual([
+      { procore_user_id: base.id, name: 'Patrice Doe', action: 'created' },
+    ]);
+    expect(entries).toHaveLength(2);
+
+    // The next hour's run starts counting afresh; a rename there is one update, first to last.
+    const later = new Date('2026-11-01T11:10:00Z');
+    const again = [
+      { ...base, first_name: 'Pam', updated_at: '2026-11-01T11:01:00Z' },
+      { ...base, first_name: 'Pamela', updated_at: '2026-11-01T11:02:00Z' },
+    ];
+    const deps2 = { ...depsWith(scripted(again.map((user) => ({ user })))), now: () => later };
+    for (const _ of again) {
+      await afterThisMillisecond();
+      await applyUserChange(deps2, companyId, base.id);
+    }
+    const next = await db()
+      .db.selectFrom('sync_runs')
+      .selectAll()
+      .where('company_id', '=', companyId)
+      .where('id', '<>', run.id)
+      .executeTakeFirstOrThrow();
+    expect(next).toMatchObject({ seen: 1, updated: 1, created: 0, number: run.number + 1 });
+    const [entry] = await db()
+      .db.selectFrom('sync_run_entries')
+      .select(['action', 'changes'])
+      .where('run_id', '=', next.id)
+      .execute();
+    expect(entry).toEqual({
+      action: 'updated',
+      changes: [{ field: 'first_name', from: 'Patrice', to: 'Pamela' }],
+    });
+  });
 });

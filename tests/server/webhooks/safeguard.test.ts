@@ -145,18 +145,20 @@ describeEachDatabase('the deactivation safeguard holds webhooks to the threshold
       counts: { wouldDeactivate: n },
     });
     // The window's deactivations that went through before the one that passed the threshold
-    // were undone into the review: the hour's webhook log says so.
+    // were undone into the review: the hour's webhook log says so, one entry a person with their
+    // latest result (deactivated, then reactivated to be held).
     const logged = await db()
       .db.selectFrom('sync_run_entries as e')
       .innerJoin('sync_runs as r', 'r.id', 'e.run_id')
-      .select(['e.action', 'e.reason_code'])
+      .select(['e.action', 'e.reason_code', 'e.procore_user_id'])
       .where('e.company_id', '=', ACME)
       .where('r.bucket_start', 'is not', null)
       .where('e.procore_user_id', 'in', leaving)
       .execute();
     const undone = logged.filter((e) => e.action === 'reactivated');
     expect(undone.length).toBeGreaterThan(0);
-    expect(undone.length).toBe(logged.filter((e) => e.action === 'deactivated').length);
+    expect(undone).toEqual(logged);
+    expect(new Set(logged.map((e) => e.procore_user_id)).size).toBe(logged.length);
     expect(undone.every((e) => e.reason_code === 'held_for_review')).toBe(true);
     const held = (
       await api('GET', `/api/companies/${ACME}/syncs/${review!.id}/entries?action=would_deactivate&limit=200`)
