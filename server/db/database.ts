@@ -198,6 +198,10 @@ export interface SyncRunEntriesTable {
   // migrations/20261130T020000_worker_history.ts: who made a webhook change in Procore
   changed_by_user_id: Id | null;
   changed_by_name: string | null;
+  // migrations/20261130T040000_entry_history.ts: a person's earlier entries in a webhook run
+  superseded: Generated<boolean>;
+  own_action: EntryAction | null;
+  own_changes: ColumnType<FieldChange[] | null, string | null, string | null>;
 }
 
 export type DeliveryOutcome = 'queued' | 'applied' | 'ignored' | 'failed' | 'dropped';

@@ -1,5 +1,5 @@
 import { type Insertable, type Kysely, sql } from 'kysely';
-import type { Database, EntryAction } from '../db/database';
+import type { Database, EntryAction, FieldChange } from '../db/database';
 import type { EntryDraft, TimesheetEntryDraft } from './run-entry';
 
 /** `sync_run_entries`: one row per subject a run looked at; the .txt is rendered from these. */
@@ -40,6 +40,9 @@ export async function insertEntries(
     warnings: JSON.stringify(d.warnings),
     changed_by_user_id: d.changedBy?.procoreUserId ?? null,
     changed_by_name: d.changedBy?.name ?? null,
+    superseded: d.superseded ?? false,
+    own_action: d.own?.action ?? null,
+    own_changes: d.own ? JSON.stringify(d.own.changes) : null,
   }));
 }
 
@@ -76,7 +79,8 @@ export function listEntries(db: Kysely<Database>, companyId: string, runId: stri
     .selectFrom('sync_run_entries')
     .select(ENTRY_COLUMNS)
     .where('company_id', '=', companyId)
-    .where('run_id', '=', runId);
+    .where('run_id', '=', runId)
+    .where('superseded', '=', false);
   if (filter.action) query = query.where('action', '=', filter.action);
   if (filter.q) {
     const like = containsPattern(filter.q);
@@ -94,6 +98,7 @@ export function listAllEntries(db: Kysely<Database>, companyId: string, runId: s
     .select(ENTRY_COLUMNS)
     .where('company_id', '=', companyId)
     .where('run_id', '=', runId)
+    .where('superseded', '=', false)
     .$narrowType<{ procore_user_id: string }>()
     .orderBy('id')
     .execute();
@@ -125,10 +130,10 @@ export function listWorkerEntries(
       'e.created_at',
       'e.procore_user_id',
       'e.name',
-      'e.action',
+      sql<EntryAction>`coalesce(e.own_action, e.action)`.as('action'),
       'e.reason_code',
       'e.reason',
-      'e.changes',
+      sql<FieldChange[]>`coalesce(e.own_changes, e.changes)`.as('changes'),
       'e.warnings',
       'e.changed_by_user_id',
       'e.changed_by_name',
@@ -144,7 +149,9 @@ export function listWorkerEntries(
         : eb('e.worker_id', '=', subject.workerId),
     );
   if (opts.beforeId) query = query.where('e.id', '<', opts.beforeId);
-  if (opts.actions) query = query.where('e.action', 'in', [...opts.actions]);
+  if (opts.actions) {
+    query = query.where(sql<EntryAction>`coalesce(e.own_action, e.action)`, 'in', [...opts.actions]);
+  }
   return query.orderBy('e.id', 'desc').limit(opts.limit).execute();
 }
 
@@ -163,6 +170,7 @@ export async function listRunWorkerIds(
     .distinct()
     .where('company_id', '=', companyId)
     .where('run_id', '=', runId)
+    .where('superseded', '=', false)
     .where('action', '=', action)
     .where('worker_id', 'is not', null)
     .$narrowType<{ worker_id: string }>()
@@ -192,6 +200,7 @@ export async function findPersonEntries(
     ])
     .where('company_id', '=', companyId)
     .where('run_id', 'in', [...runIds])
+    .where('superseded', '=', false)
     .where((eb) => eb.or([eb('name', 'ilike', like), eb('email', 'ilike', like)]))
     .as('ranked');
   return db
@@ -215,13 +224,15 @@ export function findEntriesOf(
     .select(ENTRY_COLUMNS)
     .where('company_id', '=', companyId)
     .where('run_id', '=', runId)
+    .where('superseded', '=', false)
     .where('procore_user_id', 'in', [...procoreUserIds])
     .$narrowType<{ procore_user_id: string }>()
     .orderBy('id')
     .execute();
 }
 
-export async function deleteEntries(
+/** Takes these entries off their run's list; a worker's history keeps them. */
+export async function supersedeEntries(
   db: Kysely<Database>,
   companyId: string,
   runId: string,
@@ -229,7 +240,8 @@ export async function deleteEntries(
 ): Promise<void> {
   if (entryIds.length === 0) return;
   await db
-    .deleteFrom('sync_run_entries')
+    .updateTable('sync_run_entries')
+    .set({ superseded: true })
     .where('company_id', '=', companyId)
     .where('run_id', '=', runId)
     .where('id', 'in', [...entryIds])

@@ -16,6 +16,10 @@ export interface EntryDraft {
   warnings: string[];
   /** For a change that arrived by webhook: the Procore user who made it, and their name if known. */
   changedBy?: { procoreUserId: string; name: string | null } | null;
+  /** Replaced in its run's list by a later entry about the same person (webhook runs). */
+  superseded?: boolean;
+  /** On an entry merged with earlier ones of its run: what this change alone did. */
+  own?: { action: EntryAction; changes: FieldChange[] } | null;
 }
 
 export interface RunCounts {

@@ -283,29 +283,43 @@ export async function recordBucketEntries(
 ): Promise<string | null> {
   if (drafts.length === 0) return null;
   const runId = await runs.upsertBucketRun(trx, companyId, at, hourStart(at));
-  const latest = new Map<string, EntryDraft>();
+  const byPerson = new Map<string, EntryDraft[]>();
   for (const d of drafts) {
-    const before = latest.get(d.procoreUserId);
-    latest.set(d.procoreUserId, before ? mergeEntry(before, d) : d);
+    const list = byPerson.get(d.procoreUserId);
+    if (list) list.push(d);
+    else byPerson.set(d.procoreUserId, [d]);
   }
-  const earlier = await entries.findEntriesOf(trx, companyId, runId, [...latest.keys()]);
+  const earlier = await entries.findEntriesOf(trx, companyId, runId, [...byPerson.keys()]);
   const previous = new Map<string, EntryDraft>();
   for (const row of earlier) {
     const draft = rowToDraft(row);
     const before = previous.get(row.procore_user_id);
     previous.set(row.procore_user_id, before ? mergeEntry(before, draft) : draft);
   }
-  const merged = [...latest].map(([userId, d]) => {
-    const before = previous.get(userId);
-    return before ? mergeEntry(before, d) : d;
-  });
-  await entries.deleteEntries(
+  // Each change is kept for the worker's history; the run lists the person once, merged.
+  const rows: EntryDraft[] = [];
+  const merged: EntryDraft[] = [];
+  for (const [userId, changes] of byPerson) {
+    let result = previous.get(userId) ?? null;
+    for (const [i, d] of changes.entries()) {
+      result = result ? mergeEntry(result, d) : d;
+      if (i < changes.length - 1) rows.push({ ...d, superseded: true });
+    }
+    const last = changes.at(-1) as EntryDraft;
+    const own =
+      result !== last && (result?.action !== last.action || result?.changes !== last.changes)
+        ? { action: last.action, changes: last.changes }
+        : null;
+    rows.push({ ...(result as EntryDraft), own });
+    merged.push(result as EntryDraft);
+  }
+  await entries.supersedeEntries(
     trx,
     companyId,
     runId,
     earlier.map((e) => e.id),
   );
-  await entries.insertEntries(trx, companyId, runId, merged);
+  await entries.insertEntries(trx, companyId, runId, rows);
   const counts = countEntries(merged);
   const replaced = countEntries([...previous.values()]);
   for (const k of Object.keys(counts) as Array<keyof RunCounts>) counts[k] -= replaced[k];

@@ -178,6 +178,7 @@ describeEachDatabase('applying one webhook change', ({ db }) => {
       .db.selectFrom('sync_run_entries')
       .select(['procore_user_id', 'name', 'action'])
       .where('run_id', '=', run.id)
+      .where('superseded', '=', false)
       .orderBy('id')
       .execute();
     expect(entries.filter((e) => e.procore_user_id === base.id)).toEqual([
@@ -207,6 +208,7 @@ describeEachDatabase('applying one webhook change', ({ db }) => {
       .db.selectFrom('sync_run_entries')
       .select(['action', 'changes'])
       .where('run_id', '=', next.id)
+      .where('superseded', '=', false)
       .execute();
     expect(entry).toEqual({
       action: 'updated',
