@@ -7,6 +7,8 @@ export const sendActionSchema = z.enum(['created', 'updated', 'unchanged', 'skip
 
 export const sendRunSchema = z.object({
   id,
+  /** The send's number among the company's timesheet sends, as the log and its .txt name it. */
+  number: z.number().int(),
   trigger: z.enum(['manual', 'auto']),
   startedBy: z.string().nullable(),
   status: sendStatusSchema,

@@ -9,6 +9,7 @@ import type { SendEntry, SendRun } from './send-log.schemas';
 export function sendRunToApi(run: RunRow): SendRun {
   return {
     id: run.id,
+    number: run.number,
     trigger: run.trigger === 'auto' ? 'auto' : 'manual',
     startedBy: run.started_by_name,
     status: run.status === 'needs_review' ? 'failed' : run.status,

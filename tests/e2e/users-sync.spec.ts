@@ -21,7 +21,10 @@ test('an admin presses Sync, watches the progress reach the end, and the run top
   // While it runs the button says so and cannot start another one.
   const busy = app.getByRole('button', { name: /^(Starting…|Sync queued…|Syncing…)/ });
   await expect(busy).toBeDisabled();
-  await expect(app.getByRole('progressbar', { name: 'Users processed' }).first()).toBeVisible();
+  // The page knows it has just started a run: progress shows at once, not at the next poll.
+  await expect(app.getByRole('progressbar', { name: 'Users processed' }).first()).toBeVisible({
+    timeout: 1_000,
+  });
 
   const done = app.getByText(/^Sync finished/);
   await expect(done).toBeVisible({ timeout: 90_000 });
@@ -49,8 +52,13 @@ test('an admin presses Sync, watches the progress reach the end, and the run top
   await top.getByRole('button', { name: /Download the log/ }).click();
   const download = await downloadPromise;
   expect(download.suggestedFilename()).toMatch(/\.txt$/);
-  const text = readFileSync((await download.path())!, 'utf8');
+  const bytes = readFileSync((await download.path())!);
+  const text = bytes.toString('utf8');
   expect(text).toContain('Priya Natarajan');
+  // Opened in a Windows-1252 tool (older Notepad, Excel) it reads the same: no "â€" mojibake.
+  const asWindows = new TextDecoder('windows-1252').decode(bytes);
+  expect(asWindows).toContain('Priya Natarajan');
+  expect(asWindows).not.toContain('â€');
   expect(text).toMatch(/Missing email/i);
   expect(text).toContain(`Run:         ${number}`);
   // The app's own service account is no person: neither skipped nor listed.

@@ -65,7 +65,7 @@ export function TimesheetRunScreen() {
           <div class="page-head">
             <div class="page-head__text">
               <h2 class="page-title">
-                Timesheet sync of {formatDateTime(r.data.startedAt ?? r.data.queuedAt)}
+                Timesheet sync #{r.data.number} of {formatDateTime(r.data.startedAt ?? r.data.queuedAt)}
               </h2>
               <p class="page-lead">
                 {r.data.scope

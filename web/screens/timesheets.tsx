@@ -426,7 +426,7 @@ export function SendDownload({ run }: { run: SendRun }) {
         onClick={async () => {
           state.value = 'busy';
           try {
-            saveFile(await api.downloadSendLog(run.id), `timesheet-sync-log-${run.id}.txt`);
+            saveFile(await api.downloadSendLog(run.id), `timesheet-sync-log-run-${run.number}.txt`);
             state.value = 'idle';
           } catch (err) {
             state.value = `Could not download the log. ${asApiError(err).message}`;
@@ -486,7 +486,7 @@ function SendLogs({ model }: { model: TimesheetsModel }) {
             <tr key={run.id} data-run-id={run.id}>
               <th scope="row" data-label="Date and time">
                 <a href={href(`/timesheet-runs/${run.id}`)}>
-                  {formatDateTime(run.startedAt ?? run.queuedAt)}
+                  #{run.number} · {formatDateTime(run.startedAt ?? run.queuedAt)}
                 </a>
               </th>
               <td data-label="Trigger">
