@@ -293,8 +293,11 @@ export async function run(): Promise<BenchResult[]> {
   });
   sandboxUrl = sandbox.url;
   try {
-    const rows = await benchBackend('pglite', sandbox);
-    if (process.env.BENCH_DATABASE_URL) rows.push(...(await benchBackend('postgres', sandbox)));
+    // BENCH_SYNC_BACKENDS=postgres repeats only the PostgreSQL rows.
+    const only = process.env.BENCH_SYNC_BACKENDS;
+    const rows = only === 'postgres' ? [] : await benchBackend('pglite', sandbox);
+    if (process.env.BENCH_DATABASE_URL && only !== 'pglite')
+      rows.push(...(await benchBackend('postgres', sandbox)));
     return rows;
   } finally {
     await sandbox.close();
