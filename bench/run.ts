@@ -2,9 +2,9 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
- * `npm run bench [name]`: runs every `bench/*.bench.ts` (or those whose name contains the
- * argument), prints one table and writes it as JSON to `bench/results/`. Speed and memory goals
- * live here, never in timed tests.
+ * `npm run bench [name]`: runs every `bench/*.bench.ts` (or `bench/<name>.bench.ts` when there is
+ * one, else those whose name contains the argument), prints one table and writes it as JSON to
+ * `bench/results/`. Speed and memory goals live here, never in timed tests.
  */
 export interface BenchResult {
   name: string;
@@ -17,9 +17,14 @@ export interface BenchResult {
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
 const filter = process.argv[2];
-const files = readdirSync(dir)
-  .filter((f) => f.endsWith('.bench.ts') && (!filter || f.includes(filter)))
+const all = readdirSync(dir)
+  .filter((f) => f.endsWith('.bench.ts'))
   .sort();
+const files = !filter
+  ? all
+  : all.includes(`${filter}.bench.ts`)
+    ? [`${filter}.bench.ts`]
+    : all.filter((f) => f.includes(filter));
 
 if (files.length === 0) {
   console.log('no benchmarks yet');

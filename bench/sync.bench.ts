@@ -1,16 +1,23 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { issueSession, sessionKey } from '../server/auth/session';
-import { type DatabaseHandle, openPglite, openPostgres } from '../server/db/connect';
 import { migrateToLatest } from '../server/db/migrate';
 import { type RunningSandbox, startSandbox } from '../server/sandbox';
 import { ensureSettings } from '../server/settings/settings.service';
+import {
+  APP_SECRET,
+  AppProcess,
+  api,
+  control,
+  freePort,
+  freshStore,
+  procoreRequests,
+  type RunView,
+  round,
+  runRowsWritten,
+  type Store,
+  sleep,
+  waitForRun,
+} from './app-process';
 import type { BenchResult } from './run';
 
 /**
@@ -24,185 +31,12 @@ import type { BenchResult } from './run';
  */
 
 const ACME = '4280001';
-const APP_SECRET = 'bench-secret-that-is-long-enough-for-the-app-0123456789';
 const PER_PAGE = 1000; // server/procore/pagination.ts DEFAULT_PER_PAGE
 const SIZES = (process.env.BENCH_SYNC_SIZES ?? '1000,10000,50000').split(',').map(Number);
 const UNLIMITED = { rateLimit: { hourly: 1e9, spike: 1e9 } };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-/** Where the app keeps its data: a fresh PGlite directory or a fresh PostgreSQL database. */
-interface Store {
-  env: Record<string, string>;
-  open(): Promise<DatabaseHandle>;
-  drop(): Promise<void>;
-}
-
-async function freshStore(kind: 'pglite' | 'postgres'): Promise<Store> {
-  if (kind === 'pglite') {
-    const dir = mkdtempSync(join(tmpdir(), 'pws-bench-'));
-    return {
-      env: { DATA_DIR: dir },
-      open: () => openPglite({ dataDir: dir }),
-      drop: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
-  const url = process.env.BENCH_DATABASE_URL!;
-  const name = `pws_bench_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  return {
-    env: { DATABASE_URL: target.toString() },
-    open: () => openPostgres(target.toString(), 2),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
-}
-
-/** The app process: its pid's /proc files give CPU time and peak RSS. */
-class AppProcess {
-  private constructor(
-    readonly child: ChildProcess,
-    readonly url: string,
-    private readonly output: () => string,
-  ) {}
-
-  static async start(store: Store, sandboxUrl: string): Promise<AppProcess> {
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        LOG_LEVEL: 'warn',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        PUBLIC_URL: url,
-        APP_SECRET,
-        PROCORE_CLIENT_ID: 'sandbox-client',
-        PROCORE_CLIENT_SECRET: 'sandbox-secret',
-        PROCORE_LOGIN_URL: sandboxUrl,
-        PROCORE_API_URL: sandboxUrl,
-        ...store.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout?.on('data', (d) => {
-      output += d;
-    });
-    child.stderr?.on('data', (d) => {
-      output += d;
-    });
-    const app = new AppProcess(child, url, () => output);
-    const deadline = Date.now() + 180_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`the app exited: ${output}`);
-      try {
-        if ((await fetch(`${url}/readyz`)).ok) return app;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) throw new Error(`the app did not start: ${output}`);
-      await sleep(100);
-    }
-  }
-
-  /** Seconds of CPU (user + system) the process has used. */
-  cpuSeconds(): number {
-    const stat = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  }
-
-  statusMb(key: 'VmHWM' | 'VmRSS'): number {
-    const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
-    return Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
-  }
-
-  /** Starts the peak over: the kernel resets VmHWM to the current RSS. */
-  resetPeak(): void {
-    writeFileSync(`/proc/${this.child.pid}/clear_refs`, '5');
-  }
-
-  log(): string {
-    return this.output();
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((r) => this.child.once('exit', r));
-    this.child.kill('SIGTERM');
-    await exited;
-  }
-}
-
-interface RunView {
-  id: string;
-  status: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  counts: Record<string, number>;
-}
-
-async function api<T>(app: AppProcess, token: string, path: string, method = 'GET'): Promise<T> {
-  const res = await fetch(`${app.url}/api${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
-    },
-    body: method === 'POST' ? '{}' : undefined,
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
-
-async function control<T>(sandbox: RunningSandbox, path: string, method = 'GET', body?: unknown): Promise<T> {
-  const res = await fetch(`${sandbox.url}${path}`, {
-    method,
-    headers: body !== undefined ? { 'content-type': 'application/json' } : {},
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return (res.status === 204 ? undefined : await res.json()) as T;
-}
-
-async function procoreRequests(sandbox: RunningSandbox): Promise<number> {
-  const { items } = await control<{ items: Array<{ path: string }> }>(sandbox, '/_sandbox/requests');
-  return items.filter((r) => r.path.startsWith('/rest/')).length;
-}
-
-async function waitForRun(app: AppProcess, find: () => Promise<RunView | undefined>) {
-  const deadline = Date.now() + 15 * 60_000;
-  for (;;) {
-    const run = await find();
-    if (run?.finishedAt) return run;
-    if (Date.now() > deadline) throw new Error(`the run did not finish: ${app.log()}`);
-    await sleep(50);
-  }
-}
-
 interface CaseResult {
+  runId: string;
   wallS: number;
   requests: number;
   floor: number;
@@ -219,9 +53,13 @@ async function measure(
   token: string,
   floor: number,
   start: () => Promise<RunView>,
+  /** An app started for this case: its Procore requests and peak RSS count from its start. */
+  fromStart = false,
 ): Promise<CaseResult> {
-  await control(sandbox, '/_sandbox/requests', 'DELETE');
-  app.resetPeak();
+  if (!fromStart) {
+    await control(sandbox, '/_sandbox/requests', 'DELETE');
+    app.resetPeak();
+  }
   const cpu0 = app.cpuSeconds();
   const started = await start();
   const run = await waitForRun(
@@ -229,17 +67,14 @@ async function measure(
     async () => (await api<{ run: RunView }>(app, token, `/companies/${ACME}/syncs/${started.id}`)).run,
   );
   const cpuS = app.cpuSeconds() - cpu0;
-  const c = run.counts;
-  const entries = Object.values(c).reduce((a, b) => a + b, 0) - (c.warnings ?? 0);
-  const workerRows =
-    (c.created ?? 0) + (c.updated ?? 0) + (c.reactivated ?? 0) + (c.deactivated ?? 0) + (c.unchanged ?? 0);
   return {
+    runId: run.id,
     wallS: (Date.parse(run.finishedAt!) - Date.parse(run.startedAt!)) / 1000,
     requests: await procoreRequests(sandbox),
     floor,
     cpuS: round(cpuS),
     peakRssMb: Math.round(app.statusMb('VmHWM')),
-    rowsWritten: entries + workerRows,
+    rowsWritten: runRowsWritten(run.counts),
     status: run.status,
   };
 }
@@ -375,6 +210,7 @@ async function benchBackend(kind: 'pglite' | 'postgres', sandbox: RunningSandbox
       );
       if (size === 10_000) {
         // Hourly runs: restart with autosync armed; the next minute's tick queues the run.
+        let previousAuto: string | null = null;
         for (const changes of [0, 100]) {
           await app.stop();
           await armAutosync(store);
@@ -387,14 +223,24 @@ async function benchBackend(kind: 'pglite' | 'postgres', sandbox: RunningSandbox
             await control(sandbox, `/_sandbox/companies/${ACME}/users/${u.id}`, 'PATCH', {
               job_title: `Bench ${Date.now()} ${i}`,
             });
+          // The tick may queue the run as soon as the app starts: count from before it.
+          await control(sandbox, '/_sandbox/requests', 'DELETE');
           app = await AppProcess.start(store, sandbox.url);
-          const result = await measure(app, sandbox, token, 2, async () => {
-            for (;;) {
-              const run = await latestAutoRun(app, token, null);
-              if (run) return run;
-              await sleep(500);
-            }
-          });
+          const result = await measure(
+            app,
+            sandbox,
+            token,
+            2,
+            async () => {
+              for (;;) {
+                const run = await latestAutoRun(app, token, previousAuto);
+                if (run) return run;
+                await sleep(500);
+              }
+            },
+            true,
+          );
+          previousAuto = result.runId;
           rows.push(row(`hourly incremental run, ${size} users, ${changes} changed`, label, result));
         }
       }
@@ -447,8 +293,11 @@ export async function run(): Promise<BenchResult[]> {
   });
   sandboxUrl = sandbox.url;
   try {
-    const rows = await benchBackend('pglite', sandbox);
-    if (process.env.BENCH_DATABASE_URL) rows.push(...(await benchBackend('postgres', sandbox)));
+    // BENCH_SYNC_BACKENDS=postgres repeats only the PostgreSQL rows.
+    const only = process.env.BENCH_SYNC_BACKENDS;
+    const rows = only === 'postgres' ? [] : await benchBackend('pglite', sandbox);
+    if (process.env.BENCH_DATABASE_URL && only !== 'pglite')
+      rows.push(...(await benchBackend('postgres', sandbox)));
     return rows;
   } finally {
     await sandbox.close();

@@ -4,15 +4,26 @@ import type { JobDefinition } from './job';
 // biome-ignore lint/suspicious/noExplicitAny: a list of jobs holds every payload type
 export type AnyJob<D> = JobDefinition<any, D>;
 
+/** One of this process's pg-boss workers, and whether it is running jobs right now. */
+interface Consumer {
+  id: string;
+  busy: boolean;
+}
+
 /**
- * The job queue as the features use it: sends are validated against the job's definition, and a
- * send wakes one of this process's consumers at once instead of waiting for its next poll.
+ * The job queue as the features use it: sends are validated against the job's definition.
  * Queues are created before anything can send (the webhook receiver may answer before the
  * consumers start); consumers start when the process is ready for work.
+ *
+ * A queued job never waits for a poll while this process has a consumer free: a send wakes an
+ * idle consumer of its queue at once, and a consumer that has just finished jobs looks for the
+ * next ones at once instead of after its polling interval (pg-boss waits out the rest of the
+ * interval after every fetch, which held a queue of short runs to one run per second per
+ * consumer). Only a consumer that found its queue empty waits for the next poll.
  */
 export class Jobs {
   readonly #boss: PgBoss;
-  readonly #consumers = new Map<string, string[]>();
+  readonly #consumers = new Map<string, Consumer[]>();
 
   constructor(boss: PgBoss) {
     this.#boss = boss;
@@ -31,8 +42,8 @@ export class Jobs {
   async send<P>(def: JobDefinition<P, never>, payload: P, options: PgBoss.SendOptions = {}) {
     const data = def.payload.parse(payload) as object;
     const id = await this.#boss.send(def.name, data, { ...def.send, ...options });
-    const [consumer] = this.#consumers.get(def.name) ?? [];
-    if (id && consumer) this.#boss.notifyWorker(consumer);
+    const idle = this.#consumers.get(def.name)?.find((c) => !c.busy);
+    if (id && idle) this.#boss.notifyWorker(idle.id);
     return id;
   }
 
@@ -62,20 +73,27 @@ export class Jobs {
         batchSize: typeof batch === 'function' ? batch(deps) : (batch ?? 1),
         includeMetadata: true as const,
       };
-      const ids: string[] = [];
+      const started: Consumer[] = [];
       for (let i = 0; i < count; i++) {
-        ids.push(
-          await this.#boss.work<unknown>(def.name, work, async (jobs) => {
-            if (jobs.length === 1) return this.#run(def, deps, jobs[0]!);
+        const consumer: Consumer = { id: '', busy: false };
+        consumer.id = await this.#boss.work<unknown>(def.name, work, async (jobs) => {
+          consumer.busy = true;
+          try {
+            if (jobs.length === 1) return await this.#run(def, deps, jobs[0]!);
             // pg-boss settles a batch as one: a job that throws is failed here on its own (it is
             // then no longer active, so the batch's completion leaves it as it is).
             for (const job of jobs) {
               await this.#run(def, deps, job).catch((err) => this.#boss.fail(def.name, job.id, err));
             }
-          }),
-        );
+          } finally {
+            consumer.busy = false;
+            // There may be more waiting: fetch again as soon as these are settled.
+            this.#boss.notifyWorker(consumer.id);
+          }
+        });
+        started.push(consumer);
       }
-      this.#consumers.set(def.name, ids);
+      this.#consumers.set(def.name, started);
       if (def.schedule && options.schedule) {
         await this.#boss.schedule(def.name, def.schedule, {}, { tz: 'UTC', retryLimit: 0 });
       }

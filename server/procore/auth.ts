@@ -7,10 +7,15 @@ import type { AuthSource } from './http';
 import type { ProcoreOAuth } from './oauth';
 import type { ProcoreTokenResponse } from './schemas';
 import {
+  deleteServiceToken,
   deleteUserTokens,
+  loadServiceToken,
   loadUserTokens as loadStored,
+  lockServiceToken,
   lockUserTokens,
   markUserTokensDead,
+  type ServiceToken,
+  saveServiceToken,
   saveUserTokens,
   type UserTokens,
 } from './token-store';
@@ -18,8 +23,11 @@ import {
 /**
  * Access tokens for Procore calls (procore-api.md §1.2–§1.4, design.md flow 2).
  *
- * Service account (DMSA): a client-credentials token per company, in memory only (it is cheap to
- * get again), renewed `RENEW_MARGIN` before it expires and fetched once by concurrent callers.
+ * Service account (DMSA): a client-credentials token per company, stored encrypted in
+ * `procore_tokens` (kind 'service') so every app process on the database uses the same one until
+ * it nears expiry, renewed `RENEW_MARGIN` before it expires. A fetch runs inside a transaction
+ * holding an advisory lock on the company's row and re-reads first, so processes renewing at
+ * once make one client-credentials grant; callers in one process share one pending fetch.
  *
  * User tokens (the connecting admin's): stored encrypted in `procore_tokens`. Refresh rotates
  * both tokens and kills the old refresh token on any use (§1.3), so a refresh runs inside a
@@ -70,10 +78,7 @@ export class TokenManager {
     return {
       rateKey: `service:${companyId}`,
       accessToken: async () => (await this.#serviceToken(companyId)).accessToken,
-      renew: async (rejected) => {
-        if (this.#service.get(companyId)?.accessToken === rejected) this.#service.delete(companyId);
-        return (await this.#serviceToken(companyId)).accessToken;
-      },
+      renew: async (rejected) => (await this.#serviceToken(companyId, rejected)).accessToken,
     };
   }
 
@@ -92,24 +97,70 @@ export class TokenManager {
     return { rateKey: `token:${digest}`, accessToken: async () => accessToken, renew: async () => undefined };
   }
 
-  #serviceToken(companyId: string): Promise<CachedToken> {
+  /**
+   * The company's service-account token: this process's copy while fresh, else the stored one,
+   * else a new grant. `rejected` (after a 401) is never handed out again.
+   */
+  async #serviceToken(companyId: string, rejected?: string): Promise<CachedToken> {
     const cached = this.#service.get(companyId);
-    if (cached && this.#now() < cached.renewAt) return Promise.resolve(cached);
-    let pending = this.#servicePending.get(companyId);
-    if (!pending) {
-      pending = (async () => {
-        const started = this.#now();
-        const res = await this.#oauth.clientCredentials();
-        const token = {
-          accessToken: res.access_token,
-          renewAt: renewAt(started + res.expires_in * 1000, res.expires_in * 1000),
-        };
-        this.#service.set(companyId, token);
-        return token;
-      })().finally(() => this.#servicePending.delete(companyId));
-      this.#servicePending.set(companyId, pending);
+    if (cached && cached.accessToken !== rejected && this.#now() < cached.renewAt) return cached;
+    const pending = this.#servicePending.get(companyId);
+    if (pending) {
+      const token = await pending;
+      if (token.accessToken !== rejected) return token;
     }
-    return pending;
+    if (cached?.accessToken === rejected) this.#service.delete(companyId);
+    let next = this.#servicePending.get(companyId);
+    if (!next) {
+      next = this.#sharedServiceToken(companyId, rejected)
+        .then((token) => {
+          this.#service.set(companyId, token);
+          return token;
+        })
+        .finally(() => this.#servicePending.delete(companyId));
+      this.#servicePending.set(companyId, next);
+    }
+    return next;
+  }
+
+  async #sharedServiceToken(companyId: string, rejected: string | undefined): Promise<CachedToken> {
+    const usable = (token: ServiceToken | undefined): token is ServiceToken =>
+      token !== undefined && token.accessToken !== rejected && this.#fresh(token);
+    const stored = await this.#loadServiceToken(this.#db, companyId);
+    if (usable(stored)) return this.#cachedService(stored);
+    const token = await this.#db.transaction().execute(async (trx) => {
+      await lockServiceToken(trx, companyId);
+      const current = await this.#loadServiceToken(trx, companyId);
+      if (usable(current)) return current;
+      const started = this.#now();
+      const res = await this.#oauth.clientCredentials();
+      const fetched: ServiceToken = {
+        accessToken: res.access_token,
+        expiresAt: new Date(started + res.expires_in * 1000),
+        storedAt: new Date(started),
+      };
+      await saveServiceToken(trx, this.#keyring, companyId, fetched);
+      return fetched;
+    });
+    return this.#cachedService(token);
+  }
+
+  /** A stored token this APP_SECRET cannot open is as good as none: a new one is cheap to get. */
+  async #loadServiceToken(
+    db: Parameters<typeof loadServiceToken>[0],
+    companyId: string,
+  ): Promise<ServiceToken | undefined> {
+    try {
+      return await loadServiceToken(db, this.#keyring, companyId);
+    } catch (error) {
+      if (error instanceof DecryptionError) return undefined;
+      throw error;
+    }
+  }
+
+  #cachedService(token: ServiceToken): CachedToken {
+    const lifetime = Math.max(0, token.expiresAt.getTime() - token.storedAt.getTime());
+    return { accessToken: token.accessToken, renewAt: renewAt(token.expiresAt.getTime(), lifetime) };
   }
 
   /** The company's user access token, refreshed first when it is about to expire. */
@@ -200,18 +251,22 @@ export class TokenManager {
   }
 
   /**
-   * Disconnect: revokes the service-account token this process holds for the company (§1.2) and
-   * forgets it, so nothing issued for the company is left usable. A pending fetch is awaited
-   * first, so a token arriving just now is revoked too.
+   * Disconnect: revokes the company's service-account token (§1.2), the one stored for every
+   * process and the one this process holds if it differs, and forgets it, so nothing issued for
+   * the company is left usable. A pending fetch is awaited first, so a token arriving just now
+   * is revoked too.
    */
   async revokeServiceToken(companyId: string): Promise<void> {
     await this.#servicePending.get(companyId)?.catch(() => undefined);
     const cached = this.#service.get(companyId);
     this.#service.delete(companyId);
-    if (cached) await this.#oauth.revoke(cached.accessToken, companyId);
+    const stored = await this.#loadServiceToken(this.#db, companyId);
+    await deleteServiceToken(this.#db, companyId);
+    const tokens = new Set([cached?.accessToken, stored?.accessToken].filter((t): t is string => !!t));
+    for (const token of tokens) await this.#oauth.revoke(token, companyId);
   }
 
-  /** Drops cached service tokens (after an uninstall, or in tests). */
+  /** Drops this process's copy of the company's service token (after an uninstall, or in tests). */
   forgetServiceToken(companyId: string): void {
     this.#service.delete(companyId);
   }
@@ -224,9 +279,10 @@ export class TokenManager {
     this.#service.delete(companyId);
     this.#user.delete(companyId);
     await deleteUserTokens(this.#db, companyId);
+    await deleteServiceToken(this.#db, companyId);
   }
 
-  #fresh(tokens: UserTokens): boolean {
+  #fresh(tokens: { expiresAt: Date; storedAt: Date }): boolean {
     const lifetime = Math.max(0, tokens.expiresAt.getTime() - tokens.storedAt.getTime());
     return this.#now() < renewAt(tokens.expiresAt.getTime(), lifetime);
   }

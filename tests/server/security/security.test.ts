@@ -140,7 +140,7 @@ describeEachDatabase('security', ({ db }) => {
     );
 
     // Before disconnect revokes them: the tokens at rest are ciphertext only APP_SECRET opens.
-    // (The service account's tokens live in memory only; an admin's tokens are stored, encrypted.)
+    // (The service account's token and an admin's tokens are stored, encrypted.)
     const tokens = await db().db.selectFrom('procore_tokens').selectAll().execute();
     const wrong = keyringFromSecret('another-secret-that-is-long-enough-0123456789abcdef');
     for (const row of tokens) {

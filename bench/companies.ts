@@ -1,0 +1,104 @@
+import { issueSession, sessionKey } from '../server/auth/session';
+import { migrateToLatest } from '../server/db/migrate';
+import type { RunningSandbox } from '../server/sandbox';
+import { userCreateSchema } from '../server/sandbox/directory.service';
+import { ensureSettings } from '../server/settings/settings.service';
+import { APP_SECRET, type Store } from './app-process';
+
+/**
+ * Many small companies for the multi-company benchmarks: made in the in-process sandbox and registered in the app's database as connected companies.
+ */
+
+export interface BenchCompany {
+  id: string;
+  name: string;
+  serviceAccountUserId: number;
+}
+
+const FIRST_ID = 5_100_001;
+
+export async function seedCompanies(
+  sandbox: RunningSandbox,
+  count: number,
+  usersEach: number,
+): Promise<BenchCompany[]> {
+  const app = sandbox.handle.app;
+  const companies: BenchCompany[] = [];
+  for (let c = 0; c < count; c++) {
+    const id = FIRST_ID + c;
+    const res = await app.inject({
+      method: 'POST',
+      url: '/_sandbox/companies',
+      payload: { id, name: `Bench Company ${c + 1}` },
+    });
+    if (res.statusCode !== 201) throw new Error(`company ${id}: ${res.statusCode} ${res.body}`);
+    const summary = res.json() as { service_account_user_id: number };
+    const company = sandbox.handle.state.companies.get(id);
+    if (!company) throw new Error(`company ${id} was not made`);
+    // Straight into the sandbox's directory, as its control API would: a request each is minutes.
+    // No e-mail: the sandbox looks every new e-mail up among all logins, which is quadratic at
+    // this size; the workers are matched by mobile phone.
+    for (let u = 0; u < usersEach; u++) {
+      sandbox.handle.directory.createUser(
+        company,
+        userCreateSchema.parse({
+          first_name: `Worker${u}`,
+          last_name: `Company${c}`,
+          mobile_phone: `+1512${200 + (c % 700)}${String(u).padStart(4, '0')}`,
+          job_title: u % 3 === 0 ? 'Carpenter' : u % 3 === 1 ? 'Electrician' : 'Laborer',
+          is_employee: true,
+        }),
+        { userId: null, applicationId: null },
+      );
+    }
+    companies.push({
+      id: String(id),
+      name: `Bench Company ${c + 1}`,
+      serviceAccountUserId: summary.service_account_user_id,
+    });
+  }
+  return companies;
+}
+
+/** Migrates the store and records every company as connected, with default settings. */
+export async function registerCompanies(
+  store: Store,
+  companies: BenchCompany[],
+  settings: { autosync?: boolean; autosyncMinute?: (index: number) => number } = {},
+): Promise<void> {
+  const database = await store.open();
+  try {
+    await migrateToLatest(database.db);
+    for (const [i, c] of companies.entries()) {
+      await database.db
+        .insertInto('companies')
+        .values({ id: c.id, name: c.name, service_account_user_id: String(c.serviceAccountUserId) })
+        .execute();
+      await ensureSettings(database.db, c.id);
+      if (settings.autosync) {
+        await database.db
+          .updateTable('company_settings')
+          .set(
+            settings.autosyncMinute
+              ? { autosync: true, autosync_minute: settings.autosyncMinute(i) }
+              : { autosync: true },
+          )
+          .where('company_id', '=', c.id)
+          .execute();
+      }
+    }
+  } finally {
+    await database.close();
+  }
+}
+
+/** An admin session for the company, minted from the app's secret. */
+export async function adminToken(companyId: string): Promise<string> {
+  const { token } = await issueSession(sessionKey(APP_SECRET), {
+    companyId,
+    procoreUserId: '8150001',
+    userName: 'Bench Admin',
+    isAdmin: true,
+  });
+  return token;
+}
