@@ -124,6 +124,8 @@ export class TokenManager {
   }
 
   async #sharedServiceToken(companyId: string, rejected: string | undefined): Promise<CachedToken> {
+    // A token for no company (finding the companies that installed the app) stays in this process.
+    if (!/^\d+$/.test(companyId)) return this.#cachedService(await this.#grantServiceToken());
     const usable = (token: ServiceToken | undefined): token is ServiceToken =>
       token !== undefined && token.accessToken !== rejected && this.#fresh(token);
     const stored = await this.#loadServiceToken(this.#db, companyId);
@@ -132,17 +134,21 @@ export class TokenManager {
       await lockServiceToken(trx, companyId);
       const current = await this.#loadServiceToken(trx, companyId);
       if (usable(current)) return current;
-      const started = this.#now();
-      const res = await this.#oauth.clientCredentials();
-      const fetched: ServiceToken = {
-        accessToken: res.access_token,
-        expiresAt: new Date(started + res.expires_in * 1000),
-        storedAt: new Date(started),
-      };
+      const fetched = await this.#grantServiceToken();
       await saveServiceToken(trx, this.#keyring, companyId, fetched);
       return fetched;
     });
     return this.#cachedService(token);
+  }
+
+  async #grantServiceToken(): Promise<ServiceToken> {
+    const started = this.#now();
+    const res = await this.#oauth.clientCredentials();
+    return {
+      accessToken: res.access_token,
+      expiresAt: new Date(started + res.expires_in * 1000),
+      storedAt: new Date(started),
+    };
   }
 
   /** A stored token this APP_SECRET cannot open is as good as none: a new one is cheap to get. */

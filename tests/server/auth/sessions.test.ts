@@ -134,7 +134,8 @@ describeEachDatabase('sessions', ({ db }) => {
     expect((await renew({ handle: bernadette.handle })).statusCode).toBe(200);
     expect(await permissionReads(id)).toBe(atSignIn + 1);
 
-    // Procore takes her admin rights away: the next check says so, and the session goes on as a viewer.
+    // Procore takes her admin rights away: the next check says so, and the session goes on without
+    // an admin's rights (settings, for one, are refused).
     await sandbox.control(`/_sandbox/companies/${ACME}/users/${id}`, {
       method: 'PATCH',
       body: { company_permission_template_id: 5102 },
@@ -143,9 +144,10 @@ describeEachDatabase('sessions', ({ db }) => {
     const demoted = await renew({ handle: bernadette.handle });
     expect(demoted.json()).toMatchObject({ isAdmin: false });
     const denied = await app.inject({
-      method: 'POST',
-      url: `/api/companies/${ACME}/syncs/preview`,
+      method: 'PATCH',
+      url: `/api/companies/${ACME}/settings`,
       headers: bearer(demoted.json()),
+      payload: { autosync: true },
     });
     expect(denied.statusCode).toBe(403);
   });
