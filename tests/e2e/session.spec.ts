@@ -99,7 +99,15 @@ test('a refused connect says who is signed in, what Procore lets them do, and wh
     await expect(popup.locator('#message')).toHaveText(reason);
     await shot(page, 'connect-refused-frame');
     await shot(popup, 'connect-refused-popup');
-    await popup.getByRole('button', { name: 'Close this window' }).click();
+    // The button closes its own window, which may end the click before Playwright has finished it.
+    const closed = popup.waitForEvent('close');
+    await popup
+      .getByRole('button', { name: 'Close this window' })
+      .click()
+      .catch((err) => {
+        if (!popup.isClosed()) throw err;
+      });
+    await closed;
     await expect(app.getByRole('button', { name: 'Connect to Procore' })).toBeEnabled();
 
     // A company where the app is not installed (Procore lists no tool for it there, so the app's
