@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { companyParamsSchema, numericId } from '../api.schemas';
+import { companyParamsSchema, entryActionSchema, numericId } from '../api.schemas';
 
 /**
  * Request and response shapes of the sync and logs API. The web app
@@ -19,16 +19,6 @@ export const syncStatusSchema = z.enum([
   'failed',
   'needs_review',
   'canceled',
-]);
-export const entryActionSchema = z.enum([
-  'created',
-  'updated',
-  'unchanged',
-  'deactivated',
-  'reactivated',
-  'skipped',
-  'failed',
-  'would_deactivate',
 ]);
 
 export { companyParamsSchema };

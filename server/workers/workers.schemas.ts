@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { numericId } from '../api.schemas';
+import { entryActionSchema, numericId } from '../api.schemas';
 
 /** The Workers page's list: who the sync made, and local workers beside them. */
 const id = numericId;
@@ -7,16 +7,7 @@ const id = numericId;
 export const workerSourceSchema = z.enum(['procore_user', 'local']);
 
 /** What a run did with a worker (a run's entry's result). */
-export const runResultSchema = z.enum([
-  'created',
-  'updated',
-  'unchanged',
-  'deactivated',
-  'reactivated',
-  'skipped',
-  'failed',
-  'would_deactivate',
-]);
+const runResultSchema = entryActionSchema;
 
 export const workerQuerySchema = z.object({
   q: z.string().trim().max(200).optional(),
