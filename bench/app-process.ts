@@ -55,19 +55,27 @@ export async function freshStore(kind: 'pglite' | 'postgres'): Promise<Store> {
       drop: async () => rmSync(dir, { recursive: true, force: true }),
     };
   }
-  const url = process.env.BENCH_DATABASE_URL!;
+  const scratch = await scratchDatabase(process.env.BENCH_DATABASE_URL!);
+  return {
+    env: { DATABASE_URL: scratch.url },
+    open: () => openPostgres(scratch.url, 2),
+    drop: scratch.drop,
+  };
+}
+
+/** A new, empty database on the server at `serverUrl`, and how to drop it. */
+export async function scratchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `pws_bench_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
+  const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`create database ${name}`);
   await admin.end();
-  const target = new URL(url);
+  const target = new URL(serverUrl);
   target.pathname = `/${name}`;
   return {
-    env: { DATABASE_URL: target.toString() },
-    open: () => openPostgres(target.toString(), 2),
+    url: target.toString(),
     drop: async () => {
-      const c = new pg.Client({ connectionString: url });
+      const c = new pg.Client({ connectionString: serverUrl });
       await c.connect();
       await c.query(`drop database if exists ${name} with (force)`);
       await c.end();

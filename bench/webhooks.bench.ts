@@ -1,6 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
-import pg from 'pg';
 import pino from 'pino';
 import { buildApp } from '../server/app';
 import { parseConfig } from '../server/config';
@@ -10,6 +7,7 @@ import { startJobs } from '../server/jobs/registry';
 import { startSandbox } from '../server/sandbox';
 import { createServices } from '../server/services';
 import { ensureSettings } from '../server/settings/settings.service';
+import { freePort, round, scratchDatabase, sleep } from './app-process';
 import type { BenchResult } from './run';
 
 /**
@@ -27,40 +25,16 @@ const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] ?? Number.NaN;
 };
-const round = (v: number) => Math.round(v * 100) / 100;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
 async function openBackend(kind: 'pglite' | 'postgres'): Promise<DatabaseHandle> {
   if (kind === 'pglite') return openPglite();
-  const url = (process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL)!;
-  const name = `pws_bench_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  const handle = await openPostgres(target.toString());
+  const scratch = await scratchDatabase((process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL)!);
+  const handle = await openPostgres(scratch.url);
   return {
     ...handle,
     close: async () => {
       await handle.close();
       await sleep(200); // let the pool's sockets close before the forced drop
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
+      await scratch.drop();
     },
   };
 }

@@ -118,6 +118,24 @@ export async function applyUserChange(
 }
 
 /**
+ * Names read from Procore for authors who are no worker, kept for a while so a burst of changes by
+ * one admin costs one read of them, not one per change.
+ */
+const AUTHOR_NAME_TTL_MS = 10 * 60_000;
+const authorNames = new Map<string, { name: string | null; until: number }>();
+
+async function procoreAuthorName(directory: UserDirectory, companyId: string, authorId: string) {
+  const key = `${companyId}:${authorId}`;
+  const kept = authorNames.get(key);
+  if (kept && kept.until > Date.now()) return kept.name;
+  const record = await directory.user(authorId).catch(() => null);
+  const name = record ? displayName(record) : null;
+  if (authorNames.size >= 1_000) authorNames.clear();
+  if (record) authorNames.set(key, { name, until: Date.now() + AUTHOR_NAME_TTL_MS });
+  return name;
+}
+
+/**
  * Who made the change in Procore: the deliveries' `user_id`, named after the worker linked to
  * that user, else after Procore's record of them. A name that cannot be had leaves the id alone;
  * it never holds the change back.
@@ -135,8 +153,7 @@ async function changeAuthor(
     if (changed && changed.id === authorId) return { procoreUserId: authorId, name: displayName(changed) };
     const known = await findWorkerNameByProcoreUser(deps.db, companyId, authorId);
     if (known) return { procoreUserId: authorId, name: known };
-    const record = await directory.user(authorId).catch(() => null);
-    return { procoreUserId: authorId, name: record ? displayName(record) : null };
+    return { procoreUserId: authorId, name: await procoreAuthorName(directory, companyId, authorId) };
   } catch (err) {
     deps.log.debug({ err, companyId }, 'the author of a webhook change could not be named');
     return null;

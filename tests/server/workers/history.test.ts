@@ -134,6 +134,24 @@ describeEachDatabase("a worker's history", ({ db }) => {
     await eventually(async () => (await workerOf(userId))?.first_name === 'Quincy', 'the edit');
     const [latest] = (await api(`/workers/${worker.id}/history`)).json().entries;
     expect(latest.changedBy).toEqual({ procoreUserId: String(pete.id), name: 'Pete Lindqvist' });
+
+    // A second change by him is named without asking Procore about him again.
+    const readsOfPete = async () =>
+      (
+        await s.sandbox.control<{ items: Array<{ method: string; path: string }> }>(
+          `/_sandbox/requests?method=GET`,
+        )
+      ).items.filter((r) => r.path.endsWith(`/users/${pete.id}`)).length;
+    const before = await readsOfPete();
+    expect(before).toBeGreaterThan(0);
+    await s.sandbox.control(`/_sandbox/companies/${ACME}/users/${userId}`, {
+      method: 'PATCH',
+      body: { first_name: 'Quint', actor_user_id: pete.id },
+    });
+    await eventually(async () => (await workerOf(userId))?.first_name === 'Quint', 'the second edit');
+    const [second] = (await api(`/workers/${worker.id}/history`)).json().entries;
+    expect(second.changedBy).toEqual({ procoreUserId: String(pete.id), name: 'Pete Lindqvist' });
+    expect(await readsOfPete()).toBe(before);
   });
 
   it("refuses another company's worker and pages long histories", async () => {
