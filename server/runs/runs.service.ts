@@ -306,10 +306,8 @@ export async function recordBucketEntries(
       if (i < changes.length - 1) rows.push({ ...d, superseded: true });
     }
     const last = changes.at(-1) as EntryDraft;
-    const own =
-      result !== last && (result?.action !== last.action || result?.changes !== last.changes)
-        ? { action: last.action, changes: last.changes }
-        : null;
+    // Merged with earlier changes: the entry also keeps what this change alone did.
+    const own = result === last ? null : { action: last.action, changes: last.changes };
     rows.push({ ...(result as EntryDraft), own });
     merged.push(result as EntryDraft);
   }

@@ -118,20 +118,31 @@ export async function applyUserChange(
 }
 
 /**
- * Names read from Procore for authors who are no worker, kept for a while so a burst of changes by
- * one admin costs one read of them, not one per change.
+ * Names read from Procore for authors who are no worker, kept a while per database so a burst of
+ * changes by one admin costs one read of them, not one per change.
  */
 const AUTHOR_NAME_TTL_MS = 10 * 60_000;
-const authorNames = new Map<string, { name: string | null; until: number }>();
+const authorNames = new WeakMap<Kysely<Database>, Map<string, { name: string; until: number }>>();
 
-async function procoreAuthorName(directory: UserDirectory, companyId: string, authorId: string) {
+async function procoreAuthorName(
+  deps: WebhookApplyDeps,
+  directory: UserDirectory,
+  companyId: string,
+  authorId: string,
+): Promise<string | null> {
+  let names = authorNames.get(deps.db);
+  if (!names) {
+    names = new Map();
+    authorNames.set(deps.db, names);
+  }
   const key = `${companyId}:${authorId}`;
-  const kept = authorNames.get(key);
+  const kept = names.get(key);
   if (kept && kept.until > Date.now()) return kept.name;
   const record = await directory.user(authorId).catch(() => null);
-  const name = record ? displayName(record) : null;
-  if (authorNames.size >= 1_000) authorNames.clear();
-  if (record) authorNames.set(key, { name, until: Date.now() + AUTHOR_NAME_TTL_MS });
+  if (!record) return null;
+  if (names.size >= 1_000) names.clear();
+  const name = displayName(record);
+  names.set(key, { name, until: Date.now() + AUTHOR_NAME_TTL_MS });
   return name;
 }
 
@@ -153,7 +164,7 @@ async function changeAuthor(
     if (changed && changed.id === authorId) return { procoreUserId: authorId, name: displayName(changed) };
     const known = await findWorkerNameByProcoreUser(deps.db, companyId, authorId);
     if (known) return { procoreUserId: authorId, name: known };
-    return { procoreUserId: authorId, name: await procoreAuthorName(directory, companyId, authorId) };
+    return { procoreUserId: authorId, name: await procoreAuthorName(deps, directory, companyId, authorId) };
   } catch (err) {
     deps.log.debug({ err, companyId }, 'the author of a webhook change could not be named');
     return null;

@@ -51,6 +51,9 @@ test('an admin adds a local worker, records two days, syncs the week and sees it
   await form.getByLabel('Last name').fill(last);
   await form.getByLabel('Phone').fill(`312 555 ${String(1000 + (Date.now() % 8999)).padStart(4, '0')}`);
   await form.getByLabel('Payroll ID').fill('MK-42');
+  // A position can be picked as the worker is added.
+  await expect(form.getByRole('combobox', { name: 'Position' })).toHaveValue('');
+  await expect(form.getByRole('option', { name: 'No position' })).toHaveCount(1);
   await form.getByRole('button', { name: 'Save worker' }).click();
   await expect(form).toBeHidden();
 
