@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { type DatabaseHandle, openPglite, openPostgres } from '../server/db/connect';
 import type { RunningSandbox } from '../server/sandbox';
@@ -217,12 +218,29 @@ export async function waitForRun(app: AppProcess, find: () => Promise<RunView | 
 }
 
 /**
- * Rows a run wrote, from its counts: one entry per user it saw (warnings are not users) plus the
- * worker rows it created, updated, reactivated, deactivated or touched.
+ * Rows these runs wrote, read from the database: their entries and compact unchanged rows, the
+ * workers and positions of their companies written since each run started, the runs themselves
+ * and their companies' sync state. On PGlite the app must be stopped first (one process holds it).
  */
-export function runRowsWritten(c: Record<string, number>): number {
-  const entries = Object.values(c).reduce((a, b) => a + b, 0) - (c.warnings ?? 0);
-  const workerRows =
-    (c.created ?? 0) + (c.updated ?? 0) + (c.reactivated ?? 0) + (c.deactivated ?? 0) + (c.unchanged ?? 0);
-  return entries + workerRows;
+export async function rowsWrittenBy(store: Store, runIds: readonly string[]): Promise<number> {
+  if (runIds.length === 0) return 0;
+  const database = await store.open();
+  try {
+    const { rows } = await sql<{ n: string }>`
+      with runs as (select id, company_id, started_at from sync_runs where id in (${sql.join(runIds)}))
+      select
+        (select count(*) from sync_run_entries where run_id in (select id from runs))
+        + (select count(*) from sync_run_entry_batches where run_id in (select id from runs))
+        + (select count(*) from workers w where exists (select 1 from runs r
+            where r.company_id = w.company_id
+              and (w.updated_at >= r.started_at or w.last_synced_at >= r.started_at)))
+        + (select count(*) from positions p where exists (select 1 from runs r
+            where r.company_id = p.company_id and p.updated_at >= r.started_at))
+        + (select count(*) from runs)
+        + (select count(*) from user_sync_state where company_id in (select company_id from runs))
+        as n`.execute(database.db);
+    return Number(rows[0]?.n ?? 0);
+  } finally {
+    await database.close();
+  }
 }

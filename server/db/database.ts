@@ -204,6 +204,34 @@ export interface SyncRunEntriesTable {
   own_changes: ColumnType<FieldChange[] | null, string | null, string | null>;
 }
 
+/**
+ * migrations/20261201T000000_entry_batches.ts: a run's entries that change nothing, a few thousand
+ * to a row: `[entryId, procoreUserId, workerId, name, email, action, reasonCode, reason, warnings]`.
+ */
+export type BatchedEntry = [
+  string,
+  string,
+  string | null,
+  string,
+  string | null,
+  EntryAction,
+  string | null,
+  string | null,
+  string[],
+];
+
+export interface SyncRunEntryBatchesTable {
+  id: GeneratedId;
+  run_id: Id;
+  company_id: Id;
+  first_entry_id: Id;
+  last_entry_id: Id;
+  notable: boolean;
+  procore_user_ids: ColumnType<string[], string[], string[]>;
+  entries: ColumnType<BatchedEntry[], string, string>;
+  created_at: CreatedAt;
+}
+
 export type DeliveryOutcome = 'queued' | 'applied' | 'ignored' | 'failed' | 'dropped';
 
 export interface WebhookDeliveriesTable {
@@ -367,6 +395,7 @@ export interface Database {
   workers: WorkersTable;
   sync_runs: SyncRunsTable;
   sync_run_entries: SyncRunEntriesTable;
+  sync_run_entry_batches: SyncRunEntryBatchesTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_user_reads: WebhookUserReadsTable;
   deactivation_guard: DeactivationGuardTable;

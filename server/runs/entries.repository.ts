@@ -1,8 +1,12 @@
-import { type Insertable, type Kysely, sql } from 'kysely';
+import { type Insertable, type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database, EntryAction, FieldChange } from '../db/database';
-import type { EntryDraft, TimesheetEntryDraft } from './run-entry';
+import type { BatchedDraft, EntryDraft, TimesheetEntryDraft } from './run-entry';
 
-/** `sync_run_entries`: one row per subject a run looked at; the .txt is rendered from these. */
+/**
+ * `sync_run_entries`: one row per subject a run looked at; the .txt is rendered from these.
+ * `sync_run_entry_batches`: a run's entries that change nothing (unchanged or skipped people), a
+ * few thousand to a row. Every read of a run's list reads both as one (`runEntries`).
+ */
 
 // At most 17 parameters a row; PostgreSQL allows 65,535 per statement.
 const INSERT_CHUNK = 2000;
@@ -27,6 +31,7 @@ export async function insertEntries(
   drafts: EntryDraft[],
 ): Promise<void> {
   await insertInChunks(db, drafts, (d) => ({
+    ...(d.id ? { id: d.id } : {}),
     run_id: runId,
     company_id: companyId,
     procore_user_id: d.procoreUserId,
@@ -44,6 +49,54 @@ export async function insertEntries(
     own_action: d.own?.action ?? null,
     own_changes: d.own ? JSON.stringify(d.own.changes) : null,
   }));
+}
+
+/** Entry ids for a page, in order, so its entries list in the order the run saw its people. */
+export async function allocateEntryIds(db: Kysely<Database>, n: number): Promise<string[]> {
+  if (n === 0) return [];
+  const { rows } = await sql<{ id: string }>`
+    select nextval(pg_get_serial_sequence('sync_run_entries', 'id'))::text as id
+    from generate_series(1, ${n}) as n order by n`.execute(db);
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Stores entries that change nothing (their ids from `allocateEntryIds`, in the order given) as
+ * one row; `notable` when any says more than "unchanged".
+ */
+export async function insertEntryBatch(
+  db: Kysely<Database>,
+  companyId: string,
+  runId: string,
+  batch: readonly BatchedDraft[],
+  notable: boolean,
+): Promise<void> {
+  if (batch.length === 0) return;
+  const entries = batch.map((e) => [
+    e.id,
+    e.procoreUserId,
+    e.workerId,
+    e.name,
+    e.email,
+    e.action,
+    e.reasonCode,
+    e.reason,
+    e.warnings,
+  ]);
+  // Only a notable row is looked up by person (a worker's history). Procore ids are digits.
+  const userIds = notable ? `{${batch.map((e) => e.procoreUserId).join(',')}}` : '{}';
+  await db
+    .insertInto('sync_run_entry_batches')
+    .values({
+      run_id: runId,
+      company_id: companyId,
+      first_entry_id: batch[0]!.id,
+      last_entry_id: batch.at(-1)!.id,
+      notable,
+      procore_user_ids: sql<string[]>`${userIds}::bigint[]`,
+      entries: JSON.stringify(entries),
+    })
+    .execute();
 }
 
 /** `%text%` for ilike, with the pattern's own characters taken literally. */
@@ -66,6 +119,57 @@ const ENTRY_COLUMNS = [
   'changed_by_name',
 ] as const;
 
+/** An entry of a user-sync run's list, from either table. */
+export interface EntryRow {
+  id: string;
+  run_id: string;
+  procore_user_id: string;
+  worker_id: string | null;
+  name: string;
+  email: string | null;
+  action: EntryAction;
+  reason_code: string | null;
+  reason: string | null;
+  changes: FieldChange[];
+  warnings: string[];
+  changed_by_user_id: string | null;
+  changed_by_name: string | null;
+}
+
+/**
+ * The list of these user-sync runs as one table `e`: their entries (less those a later one about
+ * the same person replaced) and, unless `batched` is false, their batched entries, with the
+ * columns in `ENTRY_COLUMNS`' order. `afterId` skips what a page already showed.
+ */
+function runEntries(
+  db: Kysely<Database>,
+  companyId: string,
+  runIds: readonly string[],
+  opts: { afterId?: string; batched: boolean },
+) {
+  let kept = db
+    .selectFrom('sync_run_entries')
+    .select([...ENTRY_COLUMNS, 'run_id'])
+    .where('company_id', '=', companyId)
+    .where('run_id', 'in', [...runIds])
+    .where('superseded', '=', false);
+  if (opts.afterId) kept = kept.where('id', '>', opts.afterId);
+  if (!opts.batched) return sql<EntryRow>`(${kept})`.as('e');
+  const batched = sql`
+    select (m->>0)::bigint, (m->>1)::bigint, (m->>2)::bigint, m->>3, m->>4, m->>5,
+      m->>6, m->>7, '[]'::jsonb, m->8, null::bigint, null::text, b.run_id
+    from sync_run_entry_batches b cross join lateral jsonb_array_elements(b.entries) m
+    where b.company_id = ${companyId}
+      and b.run_id in (${sql.join(runIds)})
+      ${opts.afterId ? sql`and b.last_entry_id > ${opts.afterId}` : sql``}`;
+  return sql<EntryRow>`(${kept} union all ${batched})`.as('e');
+}
+
+const matching = (text: string): RawBuilder<boolean> => {
+  const like = containsPattern(text);
+  return sql<boolean>`(e.name ilike ${like} or e.email ilike ${like})`;
+};
+
 export interface EntryFilter {
   action?: EntryAction;
   /** Case-insensitive search in name and email. */
@@ -74,41 +178,41 @@ export interface EntryFilter {
   limit: number;
 }
 
-export function listEntries(db: Kysely<Database>, companyId: string, runId: string, filter: EntryFilter) {
+export function listEntries(
+  db: Kysely<Database>,
+  companyId: string,
+  runId: string,
+  filter: EntryFilter,
+): Promise<EntryRow[]> {
+  const batched = !filter.action || filter.action === 'unchanged' || filter.action === 'skipped';
   let query = db
-    .selectFrom('sync_run_entries')
-    .select(ENTRY_COLUMNS)
-    .where('company_id', '=', companyId)
-    .where('run_id', '=', runId)
-    .where('superseded', '=', false);
-  if (filter.action) query = query.where('action', '=', filter.action);
-  if (filter.q) {
-    const like = containsPattern(filter.q);
-    query = query.where((eb) => eb.or([eb('name', 'ilike', like), eb('email', 'ilike', like)]));
-  }
-  if (filter.afterId) query = query.where('id', '>', filter.afterId);
-  // A user-sync entry always names its Procore user (only timesheet entries leave it null).
-  return query.$narrowType<{ procore_user_id: string }>().orderBy('id').limit(filter.limit).execute();
+    .selectFrom(runEntries(db, companyId, [runId], { afterId: filter.afterId, batched }))
+    .selectAll();
+  if (filter.action) query = query.where('e.action', '=', filter.action);
+  if (filter.q) query = query.where(matching(filter.q));
+  if (filter.afterId) query = query.where('e.id', '>', filter.afterId);
+  return query.orderBy('e.id').limit(filter.limit).execute();
 }
 
 /** Every entry of a run (the .txt); sorted by the renderer. */
-export function listAllEntries(db: Kysely<Database>, companyId: string, runId: string) {
+export function listAllEntries(db: Kysely<Database>, companyId: string, runId: string): Promise<EntryRow[]> {
   return db
-    .selectFrom('sync_run_entries')
-    .select(ENTRY_COLUMNS)
-    .where('company_id', '=', companyId)
-    .where('run_id', '=', runId)
-    .where('superseded', '=', false)
-    .$narrowType<{ procore_user_id: string }>()
-    .orderBy('id')
+    .selectFrom(runEntries(db, companyId, [runId], { batched: true }))
+    .selectAll()
+    .orderBy('e.id')
     .execute();
 }
 
-export type EntryRow = Awaited<ReturnType<typeof listAllEntries>>[number];
+/** An entry of a worker's history, from either table. */
+type HistoryEntry = Omit<EntryRow, 'worker_id' | 'email' | 'procore_user_id'> & {
+  procore_user_id: string | null;
+  created_at: Date;
+};
 
 /**
  * Every user-sync entry about one worker, newest first, with its run: those recorded with the
- * worker, and those about its Procore user (a skip before the worker existed, for one).
+ * worker, those about its Procore user (a skip before the worker existed, for one), and the
+ * batched ones that say more than "unchanged" (skips, warnings, reasons).
  */
 export function listWorkerEntries(
   db: Kysely<Database>,
@@ -116,17 +220,11 @@ export function listWorkerEntries(
   subject: { workerId: string; procoreUserId: string | null },
   opts: { beforeId?: string; actions?: readonly EntryAction[]; limit: number },
 ) {
-  let query = db
+  let kept = db
     .selectFrom('sync_run_entries as e')
-    .innerJoin('sync_runs as r', (join) =>
-      join.onRef('r.id', '=', 'e.run_id').onRef('r.company_id', '=', 'e.company_id'),
-    )
     .select([
       'e.id',
       'e.run_id',
-      'r.number as run_number',
-      'r.trigger as run_trigger',
-      'r.status as run_status',
       'e.created_at',
       'e.procore_user_id',
       'e.name',
@@ -139,7 +237,6 @@ export function listWorkerEntries(
       'e.changed_by_name',
     ])
     .where('e.company_id', '=', companyId)
-    .where('r.kind', '=', 'users')
     .where((eb) =>
       subject.procoreUserId
         ? eb.or([
@@ -148,10 +245,28 @@ export function listWorkerEntries(
           ])
         : eb('e.worker_id', '=', subject.workerId),
     );
+  if (opts.beforeId) kept = kept.where('e.id', '<', opts.beforeId);
+  const userId = subject.procoreUserId;
+  const source = userId
+    ? sql<HistoryEntry>`(${kept} union all
+        select (m->>0)::bigint, b.run_id, b.created_at, (m->>1)::bigint, m->>3, m->>5, m->>6, m->>7,
+          '[]'::jsonb, m->8, null::bigint, null::text
+        from sync_run_entry_batches b cross join lateral jsonb_array_elements(b.entries) m
+        where b.company_id = ${companyId} and b.notable
+          and b.procore_user_ids @> array[${userId}::bigint]
+          ${opts.beforeId ? sql`and b.first_entry_id < ${opts.beforeId}` : sql``}
+          and m->>1 = ${userId}
+          and (m->>5 <> 'unchanged' or m->>6 is not null or m->>7 is not null or jsonb_array_length(m->8) > 0))`
+    : sql<HistoryEntry>`(${kept})`;
+  let query = db
+    .selectFrom(source.as('e'))
+    .innerJoin('sync_runs as r', (join) => join.onRef('r.id', '=', 'e.run_id'))
+    .selectAll('e')
+    .select(['r.number as run_number', 'r.trigger as run_trigger', 'r.status as run_status'])
+    .where('r.company_id', '=', companyId)
+    .where('r.kind', '=', 'users');
   if (opts.beforeId) query = query.where('e.id', '<', opts.beforeId);
-  if (opts.actions) {
-    query = query.where(sql<EntryAction>`coalesce(e.own_action, e.action)`, 'in', [...opts.actions]);
-  }
+  if (opts.actions) query = query.where('e.action', 'in', [...opts.actions]);
   return query.orderBy('e.id', 'desc').limit(opts.limit).execute();
 }
 
@@ -165,14 +280,13 @@ export async function listRunWorkerIds(
   action: EntryAction,
 ): Promise<string[]> {
   const rows = await db
-    .selectFrom('sync_run_entries')
-    .select('worker_id')
+    .selectFrom(
+      runEntries(db, companyId, [runId], { batched: action === 'unchanged' || action === 'skipped' }),
+    )
+    .select('e.worker_id')
     .distinct()
-    .where('company_id', '=', companyId)
-    .where('run_id', '=', runId)
-    .where('superseded', '=', false)
-    .where('action', '=', action)
-    .where('worker_id', 'is not', null)
+    .where('e.action', '=', action)
+    .where('e.worker_id', 'is not', null)
     .$narrowType<{ worker_id: string }>()
     .execute();
   return rows.map((r) => r.worker_id);
@@ -190,26 +304,32 @@ export async function findPersonEntries(
   perRun: number,
 ) {
   if (runIds.length === 0) return [];
-  const like = containsPattern(text);
   const ranked = db
-    .selectFrom('sync_run_entries')
-    .select([
-      ...ENTRY_COLUMNS,
-      'run_id',
-      sql<number>`row_number() over (partition by run_id order by id)`.as('rank'),
-    ])
-    .where('company_id', '=', companyId)
-    .where('run_id', 'in', [...runIds])
-    .where('superseded', '=', false)
-    .where((eb) => eb.or([eb('name', 'ilike', like), eb('email', 'ilike', like)]))
-    .as('ranked');
-  return db
-    .selectFrom(ranked)
+    .selectFrom(runEntries(db, companyId, runIds, { batched: true }))
     .selectAll()
-    .where('rank', '<=', perRun)
-    .$narrowType<{ procore_user_id: string }>()
-    .orderBy('id')
-    .execute();
+    .select(sql<number>`row_number() over (partition by e.run_id order by e.id)`.as('rank'))
+    .where(matching(text))
+    .as('ranked');
+  return db.selectFrom(ranked).selectAll().where('rank', '<=', perRun).orderBy('id').execute();
+}
+
+/**
+ * Whether a run's list names someone whose name or email contains `text` (the logs' search);
+ * `runId` is a reference to the run's id in the caller's query.
+ */
+export function mentionsPerson(
+  companyId: string,
+  runId: RawBuilder<string>,
+  text: string,
+): RawBuilder<boolean> {
+  const like = containsPattern(text);
+  return sql<boolean>`(
+    exists (select 1 from sync_run_entries e
+      where e.run_id = ${runId} and e.company_id = ${companyId} and not e.superseded
+        and (e.name ilike ${like} or e.email ilike ${like}))
+    or exists (select 1 from sync_run_entry_batches b cross join lateral jsonb_array_elements(b.entries) m
+      where b.run_id = ${runId} and b.company_id = ${companyId}
+        and (m->>3 ilike ${like} or m->>4 ilike ${like})))`;
 }
 
 /** These people's entries in a run (a webhook run that meets a person again). */

@@ -5,6 +5,8 @@ import type { EntryAction, FieldChange } from '../db/database';
  * run's counters, which are the entries counted by action.
  */
 export interface EntryDraft {
+  /** Set when the run numbers its entries itself (`EntryBatches`); the database's otherwise. */
+  id?: string;
   procoreUserId: string;
   workerId: string | null;
   name: string;
@@ -20,6 +22,28 @@ export interface EntryDraft {
   superseded?: boolean;
   /** On an entry merged with earlier ones of its run: what this change alone did. */
   own?: { action: EntryAction; changes: FieldChange[] } | null;
+}
+
+/** An entry that changed nothing, numbered by its run: kept in a batch (`EntryBatches`). */
+export type BatchedDraft = EntryDraft & { id: string };
+
+/**
+ * Whether an entry changed nothing and will never be edited: a person found unchanged or skipped,
+ * with its reason and warnings but no change, author or history of its own.
+ */
+export function isBatchable(e: EntryDraft): boolean {
+  return (
+    (e.action === 'unchanged' || e.action === 'skipped') &&
+    e.changes.length === 0 &&
+    !e.changedBy &&
+    !e.superseded &&
+    !e.own
+  );
+}
+
+/** Whether a batched entry says more than "unchanged" (a worker's history lists it). */
+export function isNotable(e: EntryDraft): boolean {
+  return e.action !== 'unchanged' || e.reasonCode !== null || e.reason !== null || e.warnings.length > 0;
 }
 
 export interface RunCounts {

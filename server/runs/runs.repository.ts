@@ -1,7 +1,7 @@
 import { type ExpressionBuilder, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import type { Database, RunKind, SyncMode, SyncRunsTable, SyncStatus, SyncTrigger } from '../db/database';
 import { leaseHeld } from '../db/process-lease';
-import { containsPattern } from './entries.repository';
+import { mentionsPerson } from './entries.repository';
 import type { RunCounts } from './run-entry';
 
 /**
@@ -238,18 +238,7 @@ export function listRuns(
   if (page.beforeId) q = q.where('id', '<', page.beforeId);
   if (page.trigger) q = q.where('trigger', '=', page.trigger);
   if (page.status) q = q.where('status', '=', page.status);
-  if (page.person) {
-    const like = containsPattern(page.person);
-    q = q.where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('sync_run_entries as e')
-          .select('e.id')
-          .whereRef('e.run_id', '=', 'sync_runs.id')
-          .where('e.company_id', '=', companyId)
-          .where((eb) => eb.or([eb('e.name', 'ilike', like), eb('e.email', 'ilike', like)])),
-      ),
-    );
-  }
+  if (page.person) q = q.where(mentionsPerson(companyId, sql.ref('sync_runs.id'), page.person));
   return q.orderBy('id', 'desc').limit(page.limit).execute();
 }
 

@@ -5,9 +5,12 @@ import { AppError, notFound } from '../errors';
 import { INTERRUPTED_REASON } from '../procore/failure-policy';
 import * as entries from './entries.repository';
 import {
+  type BatchedDraft,
   countEntries,
   countTimesheetEntries,
   type EntryDraft,
+  isBatchable,
+  isNotable,
   mergeEntry,
   type RunCounts,
   type TimesheetEntryDraft,
@@ -247,6 +250,77 @@ export async function recordEntries(
   await runs.addRunProgress(trx, companyId, runId, { ...progress, counts: countEntries(drafts) });
 }
 
+/** Batched entries are stored this many to a row, so a run that changed nothing writes a few rows. */
+const ENTRIES_PER_BATCH = 5000;
+
+/**
+ * A manual or hourly run's entries that change nothing (people unchanged or skipped:
+ * `isBatchable`), gathered across its pages and stored a few thousand to a row instead of a row
+ * each; the run's list, its search, the .txt and a worker's history read them like any entry.
+ * They count on the run when they are stored, so a run that stops before storing the last of them
+ * counts exactly what its list shows. A page's transaction decides what is kept: `take` inside it,
+ * then `committed` or `rolledBack` once it is over.
+ */
+export class EntryBatches {
+  private kept: BatchedDraft[] = [];
+  private staged: BatchedDraft[] = [];
+  private storedWithPage = false;
+
+  constructor(
+    private readonly companyId: string,
+    private readonly runId: string,
+    private readonly perBatch = ENTRIES_PER_BATCH,
+  ) {}
+
+  /**
+   * Takes a page's batchable entries and answers the others, numbered so the run's list shows
+   * the page in the order it came; full batches are stored in `trx`.
+   */
+  async take(trx: Transaction<Database>, drafts: readonly EntryDraft[], now: Date): Promise<EntryDraft[]> {
+    const ids = await entries.allocateEntryIds(trx, drafts.length);
+    const others: EntryDraft[] = [];
+    for (const [i, d] of drafts.entries()) {
+      const numbered = { ...d, id: ids[i] as string };
+      if (isBatchable(d)) this.staged.push(numbered);
+      else others.push(numbered);
+    }
+    if (this.kept.length + this.staged.length >= this.perBatch) {
+      await this.store(trx, [...this.kept, ...this.staged], now);
+      this.storedWithPage = true;
+    }
+    return others;
+  }
+
+  committed(): void {
+    if (this.storedWithPage) this.kept = [];
+    else this.kept.push(...this.staged);
+    this.staged = [];
+    this.storedWithPage = false;
+  }
+
+  rolledBack(): void {
+    this.staged = [];
+    this.storedWithPage = false;
+  }
+
+  /** Stores what is left, at the run's end. */
+  async storeRest(db: Kysely<Database>, now: Date): Promise<void> {
+    if (this.kept.length === 0) return;
+    const batch = this.kept;
+    await db.transaction().execute((trx) => this.store(trx, batch, now));
+    this.kept = [];
+  }
+
+  /** One row of plain "unchanged" people and one of the rest (skips, warnings: the notable). */
+  private async store(trx: Transaction<Database>, batch: BatchedDraft[], now: Date): Promise<void> {
+    const notable = batch.filter(isNotable);
+    const plain = batch.filter((e) => !isNotable(e));
+    await entries.insertEntryBatch(trx, this.companyId, this.runId, plain, false);
+    await entries.insertEntryBatch(trx, this.companyId, this.runId, notable, true);
+    await runs.addRunProgress(trx, this.companyId, this.runId, { seen: 0, counts: countEntries(batch), now });
+  }
+}
+
 /** Records a timesheet run's entries and counters, in the caller's transaction. */
 export async function recordTimesheetEntries(
   trx: Kysely<Database>,
@@ -330,7 +404,7 @@ export async function recordBucketEntries(
   return runId;
 }
 
-function rowToDraft(row: entries.EntryRow): EntryDraft {
+function rowToDraft(row: Omit<entries.EntryRow, 'run_id'>): EntryDraft {
   return {
     procoreUserId: row.procore_user_id,
     workerId: row.worker_id,

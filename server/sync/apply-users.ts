@@ -1,13 +1,19 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/database';
-import { countEntry, type EntryDraft, type RunCounts, recordEntries, zeroCounts } from '../runs/runs.service';
+import {
+  countEntry,
+  type EntryBatches,
+  type EntryDraft,
+  type RunCounts,
+  recordEntries,
+  zeroCounts,
+} from '../runs/runs.service';
 import {
   deactivateWorkers,
   ensureClassificationPositions,
   findWorkersForUsers,
   linkWorker,
   type SyncedWorkerRow,
-  touchWorkers,
   upsertSyncedWorkers,
 } from '../workers/workers.service';
 import { type Decision, decideUser } from './decide';
@@ -53,6 +59,8 @@ export interface ApplyOptions {
   /** Safeguard: deactivations are returned instead of written (safeguard.ts decides later). */
   deferDeactivations: boolean;
   now: Date;
+  /** A manual or hourly run's entries that change nothing, batched across its pages. */
+  batches?: EntryBatches;
 }
 
 export interface ApplyResult {
@@ -167,7 +175,8 @@ export async function applyUsers(
     countEntry(counts, d.entry);
   }
   if (options.runId) {
-    await recordEntries(trx, companyId, options.runId, entries, { seen: people, now: options.now });
+    const listed = options.batches ? await options.batches.take(trx, entries, options.now) : entries;
+    await recordEntries(trx, companyId, options.runId, listed, { seen: people, now: options.now });
   }
   return {
     entries,
@@ -204,7 +213,6 @@ async function writeDecisions(
   const write = { syncClassifications: settings.syncClassifications, now: options.now };
   const upserts: Array<SyncedWorkerRow & { entry: EntryDraft }> = [];
   const deactivations = new Map<string, string[]>();
-  const touches: string[] = [];
   for (const d of decisions) {
     if (d.kind === 'create' || (d.kind === 'update' && !d.link)) {
       upserts.push({ procoreUserId: d.entry.procoreUserId, fields: d.fields, entry: d.entry });
@@ -216,8 +224,6 @@ async function writeDecisions(
         { procoreUserId: d.entry.procoreUserId, fields: d.fields },
         write,
       );
-    } else if (d.kind === 'touch' && d.worker.id) {
-      touches.push(d.worker.id);
     } else if (d.kind === 'deactivate' && d.worker.id && !options.deferDeactivations) {
       deactivations.set(d.reasonText, [...(deactivations.get(d.reasonText) ?? []), d.worker.id]);
     }
@@ -227,7 +233,6 @@ async function writeDecisions(
   for (const [why, workerIds] of deactivations) {
     await deactivateWorkers(trx, companyId, workerIds, why, options.now);
   }
-  await touchWorkers(trx, companyId, touches, options.now);
 }
 
 /**
@@ -240,11 +245,19 @@ export async function applyPage(
   users: readonly SyncUser[],
   options: ApplyOptions,
 ): Promise<ApplyResult> {
+  // What the run keeps of a transaction (positions, batched entries) is kept once it commits.
+  const attempt = async (batch: readonly SyncUser[]) => {
+    try {
+      const result = await db.transaction().execute((trx) => applyUsers(trx, settings, batch, options));
+      options.batches?.committed();
+      return remember(settings, result);
+    } catch (error) {
+      options.batches?.rolledBack();
+      throw error;
+    }
+  };
   try {
-    return remember(
-      settings,
-      await db.transaction().execute((trx) => applyUsers(trx, settings, users, options)),
-    );
+    return await attempt(users);
   } catch (pageError) {
     // Whatever failed may have been a position the cache still names (deleted meanwhile).
     if (settings.positionCache) settings.positionCache.loaded = false;
@@ -253,10 +266,7 @@ export async function applyPage(
     for (const user of users) {
       let result: ApplyResult;
       try {
-        result = remember(
-          settings,
-          await db.transaction().execute((trx) => applyUsers(trx, settings, [user], options)),
-        );
+        result = await attempt([user]);
       } catch {
         result = await recordFailure(db, settings, user, options);
       }

@@ -28,7 +28,8 @@ export interface DecideSettings {
 export type Decision =
   | { kind: 'create'; fields: WorkerFields; entry: EntryDraft }
   | { kind: 'update'; worker: WorkerState; link: boolean; fields: WorkerFields; entry: EntryDraft }
-  | { kind: 'touch'; worker: WorkerState; entry: EntryDraft }
+  /** The worker already matches the user: nothing is written. */
+  | { kind: 'keep'; worker: WorkerState; entry: EntryDraft }
   | { kind: 'deactivate'; worker: WorkerState; reasonCode: string; reasonText: string; entry: EntryDraft }
   | { kind: 'none'; entry: EntryDraft }
   /** The app's own service account: not a person, so no entry, no count, never a worker. */
@@ -82,7 +83,7 @@ export function decideUser(
   const updatedAt = updatedAtOf(user);
   if (linked?.id && linked.procoreUpdatedAt && updatedAt && linked.procoreUpdatedAt > updatedAt) {
     return {
-      kind: 'touch',
+      kind: 'keep',
       worker: linked,
       entry: entryOf(user, 'unchanged', { workerId: linked.id, warnings: [warning('newer_state_kept')] }),
     };
@@ -176,7 +177,7 @@ export function decideUser(
   if (link) changes.push({ field: 'procore_user', from: null, to: user.id });
   if (changes.length === 0) {
     return {
-      kind: 'touch',
+      kind: 'keep',
       worker: target,
       entry: entryOf(user, 'unchanged', { workerId: target.id, warnings }),
     };

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, SyncStatus } from '../db/database';
-import { finishRun, type RunRow, setRunTotal, supersedeReviews } from '../runs/runs.service';
+import { EntryBatches, finishRun, type RunRow, setRunTotal, supersedeReviews } from '../runs/runs.service';
 import { countSyncedActiveWorkers, listActiveLinkedWorkers, listPositions } from '../workers/workers.service';
 import { applyPage, type CompanySyncSettings, type PositionCache } from './apply-users';
 import type { UserDirectory } from './directory';
@@ -87,6 +87,7 @@ export async function runPagedSync(opts: PagedSyncOptions): Promise<RunRow | und
   const positionCache: PositionCache = { byClassification: new Map(), names: new Map() };
   const seen = new Set<string>();
   const deferred: DeferredDeactivation[] = [];
+  const batches = new EntryBatches(companyId, run.id);
   let newest: Date | null = null;
   let people = 0;
   let failed = 0;
@@ -101,6 +102,7 @@ export async function runPagedSync(opts: PagedSyncOptions): Promise<RunRow | und
       runId: run.id,
       deferDeactivations: true,
       now: opts.now(),
+      batches,
     });
     people += result.people;
     failed += result.counts.failed;
@@ -137,6 +139,7 @@ export async function runPagedSync(opts: PagedSyncOptions): Promise<RunRow | und
     await total.estimate(full ? 0 : (activeTotal ?? 0) + recentInactive, people);
   }
   await total.settle(people);
+  await batches.storeRest(db, opts.now());
 
   if (full) deferred.push(...(await unseenDeactivations(db, company, seen)));
 

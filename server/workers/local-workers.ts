@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Database, WorkerUpdate } from '../db/database';
 import { AppError, conflict, invalidInput, notFound } from '../errors';
+import { findLastWorkedRun } from '../runs/runs.service';
 import { getSettings } from '../settings/settings.service';
 import * as repo from './local-workers.repository';
 import type { Position, Worker, WorkerPatch } from './workers.schemas';
@@ -28,7 +29,29 @@ export function phoneToE164(raw: string): string {
   return parsed.number;
 }
 
-export function workerToApi(row: repo.WorkerRow, positionName: string | null): Worker {
+/**
+ * When a user sync last checked the company's workers against Procore: the end of the newest
+ * manual or hourly run that worked. A run writes only the workers that changed, so a worker from
+ * Procore was last synced at that time or when a run last wrote it, whichever is later.
+ */
+export async function lastCheckedAt(db: Kysely<Database>, companyId: string): Promise<Date | null> {
+  return (await findLastWorkedRun(db, companyId, 'users'))?.finished_at ?? null;
+}
+
+export function lastSyncedAt(
+  row: Pick<repo.WorkerRow, 'procore_user_id' | 'last_synced_at'>,
+  checkedAt: Date | null,
+): string | null {
+  const written = row.last_synced_at;
+  const at = row.procore_user_id && checkedAt && (!written || checkedAt > written) ? checkedAt : written;
+  return at?.toISOString() ?? null;
+}
+
+export function workerToApi(
+  row: repo.WorkerRow,
+  positionName: string | null,
+  checkedAt: Date | null,
+): Worker {
   return {
     id: row.id,
     firstName: row.first_name,
@@ -41,7 +64,7 @@ export function workerToApi(row: repo.WorkerRow, positionName: string | null): W
     deactivatedReason: row.deactivated_reason,
     source: row.source,
     procoreUserId: row.procore_user_id,
-    lastSyncedAt: row.last_synced_at?.toISOString() ?? null,
+    lastSyncedAt: lastSyncedAt(row, checkedAt),
     updatedAt: row.updated_at.toISOString(),
   };
 }
@@ -86,7 +109,7 @@ export async function createLocalWorker(
       position_id: input.positionId,
     });
   });
-  return workerToApi(row, name);
+  return workerToApi(row, name, null);
 }
 
 const PROCORE_OWNED: ReadonlyArray<[keyof WorkerPatch, string]> = [
@@ -149,7 +172,11 @@ export async function updateWorker(
     return repo.updateWorkerRow(trx, companyId, workerId, set);
   });
   if (!row) throw notFound('Worker');
-  return workerToApi(row, await positionName(db, companyId, row.position_id));
+  return workerToApi(
+    row,
+    await positionName(db, companyId, row.position_id),
+    await lastCheckedAt(db, companyId),
+  );
 }
 
 async function assertPositionsEditable(db: Kysely<Database>, companyId: string): Promise<void> {

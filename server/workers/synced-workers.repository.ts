@@ -193,22 +193,6 @@ export async function undoDeactivations(
   return done;
 }
 
-/** Records that a sync saw these workers' users unchanged (the Workers page's "last synced"). */
-export async function touchWorkers(
-  trx: Transaction<Database>,
-  companyId: string,
-  workerIds: string[],
-  now: Date,
-): Promise<void> {
-  if (workerIds.length === 0) return;
-  await trx
-    .updateTable('workers')
-    .set({ last_synced_at: now })
-    .where('company_id', '=', companyId)
-    .where('id', 'in', workerIds)
-    .execute();
-}
-
 /** The safeguard's denominator: active workers that come from Procore users. */
 export async function countSyncedActiveWorkers(db: Kysely<Database>, companyId: string): Promise<number> {
   const row = await db

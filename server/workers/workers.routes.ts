@@ -5,7 +5,14 @@ import { requireAdmin, sessionOf } from '../auth/request-context';
 import { invalidInput } from '../errors';
 import { listRunWorkerIds } from '../runs/runs.service';
 import type { Services } from '../services';
-import { createLocalWorker, createPosition, renamePosition, updateWorker } from './local-workers';
+import {
+  createLocalWorker,
+  createPosition,
+  lastCheckedAt,
+  lastSyncedAt,
+  renamePosition,
+  updateWorker,
+} from './local-workers';
 import { listPositions } from './positions.repository';
 import { workerHistory } from './worker-history';
 import { countWorkers, listWorkers } from './workers.repository';
@@ -86,6 +93,7 @@ export function workersRoutes({ db, config }: Pick<Services, 'db' | 'config'>) {
         });
         const page = rows.slice(0, query.limit);
         const last = page.at(-1);
+        const checkedAt = await lastCheckedAt(db, companyId);
         const workers: Worker[] = page.map((r) => ({
           id: r.id,
           firstName: r.first_name,
@@ -98,7 +106,7 @@ export function workersRoutes({ db, config }: Pick<Services, 'db' | 'config'>) {
           deactivatedReason: r.deactivated_reason,
           source: r.source,
           procoreUserId: r.procore_user_id,
-          lastSyncedAt: r.last_synced_at?.toISOString() ?? null,
+          lastSyncedAt: lastSyncedAt(r, checkedAt),
           updatedAt: r.updated_at.toISOString(),
         }));
         return {

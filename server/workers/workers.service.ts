@@ -20,7 +20,6 @@ export {
   linkWorker,
   listActiveLinkedWorkers,
   type SyncedWorkerRow,
-  touchWorkers,
   undoDeactivations,
   upsertSyncedWorkers,
 } from './synced-workers.repository';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../server/db/connect';
+import { listAllEntries } from '../../server/runs/runs.service';
 import { buildTestApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { freshDatabase } from '../helpers/db';
@@ -102,11 +103,7 @@ describe('odd Procore users [pglite]', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(run.status, run.statusReason ?? '').toMatch(/succeeded|partial/);
-    const entries = await database.db
-      .selectFrom('sync_run_entries')
-      .select(['procore_user_id', 'action', 'reason', 'reason_code'])
-      .where('run_id', '=', id)
-      .execute();
+    const entries = await listAllEntries(database.db, ACME, id);
     const byUser = new Map(entries.map((e) => [e.procore_user_id, e]));
     for (const userId of made) {
       const entry = byUser.get(String(userId));

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../server/db/connect';
+import { listAllEntries } from '../../server/runs/runs.service';
 import { buildTestApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { freshDatabase } from '../helpers/db';
@@ -109,11 +110,7 @@ describe('Procore faults during a sync [pglite]', () => {
       await profile.apply(s.sandbox);
       const run = await syncOnce(s.app, s.token);
       // Every user the run saw has exactly one entry; a failed run says why.
-      const entries = await s.database.db
-        .selectFrom('sync_run_entries')
-        .select(['procore_user_id', 'action', 'reason'])
-        .where('run_id', '=', run.id)
-        .execute();
+      const entries = await listAllEntries(s.database.db, ACME, run.id);
       expect(new Set(entries.map((e) => e.procore_user_id)).size).toBe(entries.length);
       expect(entries.length).toBe(run.progress.seen);
       for (const e of entries.filter((x) => x.action === 'skipped' || x.action === 'failed')) {
