@@ -99,23 +99,29 @@ export class AppProcess {
   ): Promise<AppProcess> {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const child = spawn(process.execPath, [...startFlags(), '--import', 'tsx', 'server/main.ts'], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        LOG_LEVEL: 'warn',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        PUBLIC_URL: url,
-        APP_SECRET,
-        PROCORE_CLIENT_ID: 'sandbox-client',
-        PROCORE_CLIENT_SECRET: 'sandbox-secret',
-        PROCORE_LOGIN_URL: sandboxUrl,
-        PROCORE_API_URL: sandboxUrl,
-        ...store.env,
-        ...extraEnv,
+    // BENCH_APP_FLAGS adds Node flags to the app (say `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+    const extraFlags = (process.env.BENCH_APP_FLAGS ?? '').split(/\s+/).filter(Boolean);
+    const child = spawn(
+      process.execPath,
+      [...startFlags(), ...extraFlags, '--import', 'tsx', 'server/main.ts'],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          LOG_LEVEL: 'warn',
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          PUBLIC_URL: url,
+          APP_SECRET,
+          PROCORE_CLIENT_ID: 'sandbox-client',
+          PROCORE_CLIENT_SECRET: 'sandbox-secret',
+          PROCORE_LOGIN_URL: sandboxUrl,
+          PROCORE_API_URL: sandboxUrl,
+          ...store.env,
+          ...extraEnv,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     let output = '';
     child.stdout?.on('data', (d) => {
       output += d;

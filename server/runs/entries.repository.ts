@@ -1,11 +1,11 @@
 import { type Insertable, type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database, EntryAction, FieldChange } from '../db/database';
-import type { BatchedDraft, EntryDraft, TimesheetEntryDraft } from './run-entry';
+import { BATCHED_ACTIONS, type BatchedDraft, type EntryDraft, type TimesheetEntryDraft } from './run-entry';
 
 /**
  * `sync_run_entries`: one row per subject a run looked at; the .txt is rendered from these.
- * `sync_run_entry_batches`: a run's entries that change nothing (unchanged or skipped people), a
- * few thousand to a row. Every read of a run's list reads both as one (`runEntries`).
+ * `sync_run_entry_batches`: a run's entries that are never edited and tell no field change (people
+ * created, unchanged or skipped), a few thousand to a row. Every read of a run's list reads both as one (`runEntries`).
  */
 
 // At most 17 parameters a row; PostgreSQL allows 65,535 per statement.
@@ -54,10 +54,11 @@ export async function insertEntries(
 /** Entry ids for a page, in order, so its entries list in the order the run saw its people. */
 export async function allocateEntryIds(db: Kysely<Database>, n: number): Promise<string[]> {
   if (n === 0) return [];
-  const { rows } = await sql<{ id: string }>`
-    select nextval(pg_get_serial_sequence('sync_run_entries', 'id'))::text as id
-    from generate_series(1, ${n}) as n order by n`.execute(db);
-  return rows.map((r) => r.id);
+  // One row back, not n: the ids as one comma-separated text.
+  const { rows } = await sql<{ ids: string }>`
+    select string_agg(nextval(pg_get_serial_sequence('sync_run_entries', 'id'))::text, ',' order by n) as ids
+    from generate_series(1, ${n}) as n`.execute(db);
+  return rows[0]?.ids.split(',') ?? [];
 }
 
 /**
@@ -184,7 +185,7 @@ export function listEntries(
   runId: string,
   filter: EntryFilter,
 ): Promise<EntryRow[]> {
-  const batched = !filter.action || filter.action === 'unchanged' || filter.action === 'skipped';
+  const batched = !filter.action || BATCHED_ACTIONS.includes(filter.action);
   let query = db
     .selectFrom(runEntries(db, companyId, [runId], { afterId: filter.afterId, batched }))
     .selectAll();
@@ -280,9 +281,7 @@ export async function listRunWorkerIds(
   action: EntryAction,
 ): Promise<string[]> {
   const rows = await db
-    .selectFrom(
-      runEntries(db, companyId, [runId], { batched: action === 'unchanged' || action === 'skipped' }),
-    )
+    .selectFrom(runEntries(db, companyId, [runId], { batched: BATCHED_ACTIONS.includes(action) }))
     .select('e.worker_id')
     .distinct()
     .where('e.action', '=', action)

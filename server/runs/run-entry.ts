@@ -27,17 +27,17 @@ export interface EntryDraft {
 /** An entry that changed nothing, numbered by its run: kept in a batch (`EntryBatches`). */
 export type BatchedDraft = EntryDraft & { id: string };
 
+/** The results an entry can be batched with (`isBatchable`). */
+export const BATCHED_ACTIONS: readonly EntryAction[] = ['created', 'unchanged', 'skipped'];
+
 /**
- * Whether an entry changed nothing and will never be edited: a person found unchanged or skipped,
- * with its reason and warnings but no change, author or history of its own.
+ * Whether an entry is never edited once written and has no field changes to tell: a person
+ * created, found unchanged or skipped, with its reason and warnings, but no author or history of
+ * its own.
  */
 export function isBatchable(e: EntryDraft): boolean {
   return (
-    (e.action === 'unchanged' || e.action === 'skipped') &&
-    e.changes.length === 0 &&
-    !e.changedBy &&
-    !e.superseded &&
-    !e.own
+    BATCHED_ACTIONS.includes(e.action) && e.changes.length === 0 && !e.changedBy && !e.superseded && !e.own
   );
 }
 

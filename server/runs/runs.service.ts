@@ -254,8 +254,8 @@ export async function recordEntries(
 const ENTRIES_PER_BATCH = 5000;
 
 /**
- * A manual or hourly run's entries that change nothing (people unchanged or skipped:
- * `isBatchable`), gathered across its pages and stored a few thousand to a row instead of a row
+ * A manual or hourly run's entries that are never edited and tell no field change (people
+ * created, unchanged or skipped: `isBatchable`), gathered across its pages and stored a few thousand to a row instead of a row
  * each; the run's list, its search, the .txt and a worker's history read them like any entry.
  * They count on the run when they are stored, so a run that stops before storing the last of them
  * counts exactly what its list shows. A page's transaction decides what is kept: `take` inside it,
@@ -311,7 +311,7 @@ export class EntryBatches {
     this.kept = [];
   }
 
-  /** One row of plain "unchanged" people and one of the rest (skips, warnings: the notable). */
+  /** One row of plain "unchanged" people and one of the rest (creations, skips, warnings). */
   private async store(trx: Transaction<Database>, batch: BatchedDraft[], now: Date): Promise<void> {
     const notable = batch.filter(isNotable);
     const plain = batch.filter((e) => !isNotable(e));
