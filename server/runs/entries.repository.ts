@@ -56,7 +56,7 @@ export async function allocateEntryIds(db: Kysely<Database>, n: number): Promise
   if (n === 0) return [];
   // One row back, not n: the ids as one comma-separated text.
   const { rows } = await sql<{ ids: string }>`
-    select string_agg(nextval(pg_get_serial_sequence('sync_run_entries', 'id'))::text, ',' order by n) as ids
+    select string_agg(nextval('sync_run_entries_id_seq'::regclass)::text, ',' order by n) as ids
     from generate_series(1, ${n}) as n`.execute(db);
   return rows[0]?.ids.split(',') ?? [];
 }

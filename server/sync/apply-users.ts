@@ -17,7 +17,7 @@ import {
   upsertSyncedWorkers,
 } from '../workers/workers.service';
 import { type Decision, decideUser } from './decide';
-import { type MapResult, mapUser } from './map-user';
+import { mapUser } from './map-user';
 import { displayName, type SyncUser, updatedAtOf } from './procore-user';
 import { reason } from './reasons';
 import { type DeferredDeactivation, releaseUsers, usersToRelease } from './safeguard';
@@ -83,26 +83,39 @@ export async function applyUsers(
   const users = [...new Map(batch.map((u) => [u.id, u])).values()];
   const { companyId } = settings;
 
-  // Each user is mapped once (its phone parsed once): the lookup below and the decision use it.
-  // Only a user that maps cleanly is ever matched by email or phone, so only theirs are looked up.
-  const mapped: MapResult[] = [];
+  // Each user is mapped once (its phone parsed once): the lookups below and the decision use it.
+  const mapped = users.map(mapUser);
+  // First the workers linked to these users; then, by email and phone, only what the rules still
+  // need: matches for a user with no worker yet, and whoever holds the phone of a user whose
+  // number changed or who comes back. An active worker that keeps its number needs no phone
+  // lookup: the app never lets two active workers share one (`phone_in_use`, local workers'
+  // `assertPhoneFree`), so a page where nothing changed reads its workers once.
+  const linked = await findWorkersForUsers(trx, companyId, {
+    procoreUserIds: users.map((u) => u.id),
+    emails: [],
+    phones: [],
+  });
+  const byUser = new Map(linked.map((w) => [w.procoreUserId, w]));
   const emails = new Set<string>();
   const phones = new Set<string>();
-  for (const u of users) {
-    const m = mapUser(u);
-    mapped.push(m);
-    if (m.ok) {
+  for (const [i, m] of mapped.entries()) {
+    if (!m.ok) continue;
+    const worker = byUser.get(users[i]!.id);
+    if (!worker) {
       emails.add(m.worker.email);
       phones.add(m.worker.phone);
-    }
+    } else if (worker.phone !== m.worker.phone || !worker.active) phones.add(m.worker.phone);
   }
-  const index = new WorkerIndex(
-    await findWorkersForUsers(trx, companyId, {
-      procoreUserIds: users.map((u) => u.id),
-      emails: [...emails],
-      phones: [...phones],
-    }),
-  );
+  const others =
+    emails.size + phones.size > 0
+      ? await findWorkersForUsers(trx, companyId, {
+          procoreUserIds: [],
+          emails: [...emails],
+          phones: [...phones],
+        })
+      : [];
+  const linkedIds = new Set(linked.map((w) => w.id));
+  const index = new WorkerIndex([...linked, ...others.filter((w) => !linkedIds.has(w.id))]);
 
   let positions: PositionCache = { byClassification: new Map(), names: new Map() };
   if (settings.syncClassifications) {

@@ -73,6 +73,29 @@ describeEachDatabase('applyUsers: the one apply path', ({ db }) => {
     expect((await workers())[0]).toMatchObject({ active: true, deactivated_reason: null });
   });
 
+  it("skips a linked user whose new number, or whose number on coming back, is another active worker's", async () => {
+    const { company, apply, workers } = await setup();
+    const moving = procoreUser({ mobile_phone: '312-555-0301' });
+    const returning = procoreUser({ mobile_phone: '312-555-0302' });
+    await apply([moving, returning]);
+    await apply([{ ...returning, is_active: false, updated_at: '2026-11-02T10:00:00Z' }]);
+    // Meanwhile the returning worker's number went to someone added in the app.
+    await newLocalWorker(db().db, company.id, { firstName: 'Lee', phone: '+13125550302' });
+    const holder = await newLocalWorker(db().db, company.id, { firstName: 'Kim', phone: '+13125550303' });
+    const r = await apply([
+      { ...moving, mobile_phone: '312-555-0303', updated_at: '2026-11-03T10:00:00Z' },
+      { ...returning, updated_at: '2026-11-03T10:00:00Z' },
+    ]);
+    expect(r.entries.map((e) => [e.action, e.reasonCode])).toEqual([
+      ['skipped', 'phone_in_use'],
+      ['skipped', 'phone_in_use'],
+    ]);
+    const rows = await workers();
+    expect(rows.find((w) => w.procore_user_id === moving.id)?.phone).toBe('+13125550301');
+    expect(rows.find((w) => w.procore_user_id === returning.id)?.active).toBe(false);
+    expect(rows.find((w) => w.id === holder)?.active).toBe(true);
+  });
+
   it('links one local worker matched by email, and refuses to merge two', async () => {
     const { company, apply, workers } = await setup();
     const local = await newLocalWorker(db().db, company.id, { email: 'pat@acme.com', firstName: 'Pat' });
