@@ -362,10 +362,15 @@ function HistoryItem({ entry: e, name }: { entry: WorkerHistoryEntry; name: stri
             Warning: {text}
           </span>
         ))}
-        {e.changedBy && (
+        {e.changedBy ? (
           <span class="history__author">
             Changed in Procore by <strong>{authorName(e.changedBy)}</strong>
           </span>
+        ) : (
+          // Procore's event names its author; one recorded without it (an older delivery) says so.
+          e.runTrigger === 'webhook' && (
+            <span class="history__author">Changed in Procore; who made the change is not known</span>
+          )
         )}
         {needsFixInProcore(e.action) && <DirectoryLink procoreUserId={e.procoreUserId} name={name} />}
       </div>
