@@ -84,6 +84,8 @@ export async function run(): Promise<BenchResult[]> {
         const maxWait = Math.max(
           ...[...finished.entries()].map(([id, r]) => Date.parse(r.startedAt!) - (asked.get(id) ?? started)),
         );
+        const peakRssMb = Math.round(app.statusMb('VmHWM'));
+        const requests = await procoreRequests(sandbox);
         if (kind === 'pglite') await app.stop(); // PGlite is one process's: the rows are read after
         const rowsWritten = await rowsWrittenBy(
           store,
@@ -96,11 +98,11 @@ export async function run(): Promise<BenchResult[]> {
           unit: 's',
           goal: '≤ 15',
           details: {
-            requests: await procoreRequests(sandbox),
+            requests,
             // Each company: one page of active users, one of inactive users.
             floor: COMPANIES * 2,
             cpu_s: round(cpuS),
-            peak_rss_mb: Math.round(app.statusMb('VmHWM')),
+            peak_rss_mb: peakRssMb,
             rows: rowsWritten,
             status: statuses,
             max_wait_s: round(maxWait / 1000),
