@@ -41,14 +41,30 @@ export function regionOf(countryCode: unknown): CountryCode {
   return DEFAULT_REGION;
 }
 
+/**
+ * Phones read before, as typed → E.164 (or null). Parsing is the costliest step of deciding a
+ * user and an hourly full run meets the same numbers again, so the answers are kept; at most
+ * `PHONES_KEPT` of them (about 6 MB), started over when full.
+ */
+const PHONES_KEPT = 50_000;
+const phonesRead = new Map<string, string | null>();
+
 /** A phone as typed into Procore → E.164, or null when it is not a valid number for the region. */
 export function toE164(raw: string, countryCode: unknown): string | null {
+  const region = regionOf(countryCode);
+  const key = `${region} ${raw}`;
+  const known = phonesRead.get(key);
+  if (known !== undefined) return known;
+  let e164: string | null = null;
   try {
-    const parsed = parsePhoneNumberFromString(raw, regionOf(countryCode));
-    return parsed?.isValid() ? parsed.number : null;
+    const parsed = parsePhoneNumberFromString(raw, region);
+    e164 = parsed?.isValid() ? parsed.number : null;
   } catch {
-    return null;
+    e164 = null;
   }
+  if (phonesRead.size >= PHONES_KEPT) phonesRead.clear();
+  phonesRead.set(key, e164);
+  return e164;
 }
 
 export function normalizeEmail(raw: string): string | null {

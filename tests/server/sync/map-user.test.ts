@@ -38,6 +38,15 @@ describe('mapUser (seed.md field table)', () => {
     expect(toE164('020 7946 0958', null)).toBeNull();
   });
 
+  it('reads a number met before the same way, each region for itself', () => {
+    // The second reading of each comes from what the first one found.
+    for (let round = 0; round < 2; round++) {
+      expect(toE164('020 7946 0018', 'GB')).toBe('+442079460018');
+      expect(toE164('020 7946 0018', 'US')).toBeNull();
+      expect(toE164('(312) 555-0142', 'US')).toBe('+13125550142');
+    }
+  });
+
   it('names every missing or invalid required field at once', () => {
     const r = mapUser(
       procoreUser({ first_name: null, last_name: ' ', email_address: 'mike@', mobile_phone: '555-12' }),
