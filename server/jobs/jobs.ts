@@ -1,4 +1,6 @@
+import { CompiledQuery, type Kysely } from 'kysely';
 import type PgBoss from 'pg-boss';
+import type { Database } from '../db/database';
 import type { JobDefinition } from './job';
 
 // biome-ignore lint/suspicious/noExplicitAny: a list of jobs holds every payload type
@@ -45,6 +47,38 @@ export class Jobs {
     const idle = this.#consumers.get(def.name)?.find((c) => !c.busy);
     if (id && idle) this.#boss.notifyWorker(idle.id);
     return id;
+  }
+
+  /**
+   * Queues jobs of one kind in one statement inside the caller's transaction, so they exist
+   * exactly when what they are for does; a key's job already waiting is not queued twice. The
+   * queue's options apply (not the job's `send`). Call `wake` after the commit: a consumer woken
+   * before it would find nothing yet.
+   */
+  async sendMany<P>(
+    def: JobDefinition<P, never>,
+    items: ReadonlyArray<{ payload: P; singletonKey?: string }>,
+    trx: Kysely<Database>,
+  ): Promise<void> {
+    if (items.length === 0) return;
+    const jobs = items.map((item) => ({
+      name: def.name,
+      data: def.payload.parse(item.payload) as object,
+      singletonKey: item.singletonKey,
+    }));
+    await this.#boss.insert(jobs, {
+      db: {
+        executeSql: async (text, values) => ({
+          rows: (await trx.executeQuery(CompiledQuery.raw(text, values))).rows as unknown[],
+        }),
+      },
+    });
+  }
+
+  /** Wakes an idle consumer of the job, if this process has one, to look for work at once. */
+  wake(def: { name: string }): void {
+    const idle = this.#consumers.get(def.name)?.find((c) => !c.busy);
+    if (idle) this.#boss.notifyWorker(idle.id);
   }
 
   /** Whether a job is still waiting or running (not completed, failed or gone). */

@@ -34,13 +34,56 @@ export function insertDelivery(
     .executeTakeFirst();
 }
 
-/** Forgets a delivery whose work could not be queued, so Procore's retry is taken as new. */
-export async function forgetDelivery(db: Db, companyId: string, id: string): Promise<void> {
-  await db
-    .deleteFrom('webhook_deliveries')
-    .where('company_id', '=', companyId)
-    .where('id', '=', id)
-    .execute();
+/** Rows per insert statement (11 parameters each). */
+const INSERT_CHUNK = 500;
+
+/**
+ * Stores deliveries under their unique ids in one statement per 500, and answers the ones that
+ * were new (a repeat, or one already in the batch, is left out).
+ */
+export async function insertDeliveries(
+  db: Db | Transaction<Database>,
+  deliveries: ReadonlyArray<{
+    event: WebhookEvent;
+    json: string;
+    outcome: 'queued' | 'ignored';
+    reason: string | null;
+    receivedAt: Date;
+  }>,
+) {
+  const unique = [
+    ...new Map(deliveries.map((d) => [`${d.event.companyId}:${d.event.deliveryKey}`, d])).values(),
+  ];
+  const inserted: Array<{
+    company_id: string;
+    delivery_key: string;
+    resource_id: string | null;
+    outcome: DeliveryOutcome;
+  }> = [];
+  for (let i = 0; i < unique.length; i += INSERT_CHUNK) {
+    const rows = await db
+      .insertInto('webhook_deliveries')
+      .values(
+        unique.slice(i, i + INSERT_CHUNK).map(({ event, json, outcome, reason, receivedAt }) => ({
+          company_id: event.companyId,
+          delivery_key: event.deliveryKey,
+          payload_version: event.payloadVersion,
+          resource_name: event.resourceName,
+          event_type: event.eventType,
+          resource_id: event.resourceId,
+          event_at: event.eventAt,
+          payload: json,
+          outcome,
+          outcome_reason: reason,
+          received_at: receivedAt,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['company_id', 'delivery_key']).doNothing())
+      .returning(['company_id', 'delivery_key', 'resource_id', 'outcome'])
+      .execute();
+    inserted.push(...rows);
+  }
+  return inserted;
 }
 
 /**
