@@ -32,6 +32,12 @@ export interface JobDefinition<P, D> {
   /** Send options every send gets (e.g. how long a run may take). */
   send?: PgBoss.SendOptions;
   handle(payload: P, deps: D, context: JobContext): Promise<void>;
+  /**
+   * Works the jobs one poll took together (say, in one transaction) instead of one `handle` each.
+   * Answers, in the jobs' order, undefined for a job done or the error that fails it (retried as
+   * the queue says); throwing fails the whole batch.
+   */
+  handleBatch?(jobs: ReadonlyArray<{ payload: P; context: JobContext }>, deps: D): Promise<unknown[]>;
 }
 
 export function defineJob<P, D>(definition: JobDefinition<P, D>): JobDefinition<P, D> {

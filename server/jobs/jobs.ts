@@ -92,6 +92,28 @@ export class Jobs {
     await def.handle(payload, deps, { retryCount: job.retryCount, retryLimit: job.retryLimit });
   }
 
+  /** A batch through the job's `handleBatch`: a job whose payload does not parse fails alone. */
+  async #runBatch<D>(def: AnyJob<D>, deps: D, jobs: PgBoss.JobWithMetadata<unknown>[]): Promise<void> {
+    const valid: Array<{ job: PgBoss.JobWithMetadata<unknown>; payload: unknown }> = [];
+    for (const job of jobs) {
+      const parsed = def.payload.safeParse(job.data);
+      if (parsed.success) valid.push({ job, payload: parsed.data });
+      else await this.#boss.fail(def.name, job.id, parsed.error);
+    }
+    if (valid.length === 0) return;
+    const errors = await def.handleBatch!(
+      valid.map(({ job, payload }) => ({
+        payload,
+        context: { retryCount: job.retryCount, retryLimit: job.retryLimit },
+      })),
+      deps,
+    );
+    for (const [i, { job }] of valid.entries()) {
+      const err = errors[i];
+      if (err !== undefined) await this.#boss.fail(def.name, job.id, toError(err));
+    }
+  }
+
   /** Starts this process's consumers of every job, and their schedules. */
   async consume<D>(
     definitions: readonly AnyJob<D>[],
@@ -113,6 +135,7 @@ export class Jobs {
         consumer.id = await this.#boss.work<unknown>(def.name, work, async (jobs) => {
           consumer.busy = true;
           try {
+            if (def.handleBatch) return await this.#runBatch(def, deps, jobs);
             if (jobs.length === 1) return await this.#run(def, deps, jobs[0]!);
             // pg-boss settles a batch as one: a job that throws is failed here on its own (it is
             // then no longer active, so the batch's completion leaves it as it is).
@@ -133,4 +156,8 @@ export class Jobs {
       }
     }
   }
+}
+
+function toError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
 }
