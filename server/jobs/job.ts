@@ -26,6 +26,13 @@ export interface JobDefinition<P, D> {
     consumers?: number | ((deps: D) => number);
     pollingIntervalSeconds?: number;
     batchSize?: number | ((deps: D) => number);
+    /**
+     * A consumer that has finished a batch fetches the next one no sooner than this many ms after
+     * it fetched the last, so a steady stream of jobs is worked in batches (and leaves the process
+     * time for its requests) rather than a fetch per job. A job sent to an idle consumer still
+     * starts at once.
+     */
+    batchSpacingMs?: number;
   };
   /** A cron line (UTC): pg-boss sends the job on it, once across every process. */
   schedule?: string;

@@ -129,11 +129,13 @@ export class Jobs {
         batchSize: typeof batch === 'function' ? batch(deps) : (batch ?? 1),
         includeMetadata: true as const,
       };
+      const spacing = def.consume?.batchSpacingMs ?? 0;
       const started: Consumer[] = [];
       for (let i = 0; i < count; i++) {
         const consumer: Consumer = { id: '', busy: false };
         consumer.id = await this.#boss.work<unknown>(def.name, work, async (jobs) => {
           consumer.busy = true;
+          const fetchedAt = Date.now();
           try {
             if (def.handleBatch) return await this.#runBatch(def, deps, jobs);
             if (jobs.length === 1) return await this.#run(def, deps, jobs[0]!);
@@ -143,9 +145,15 @@ export class Jobs {
               await this.#run(def, deps, job).catch((err) => this.#boss.fail(def.name, job.id, err));
             }
           } finally {
-            consumer.busy = false;
-            // There may be more waiting: fetch again as soon as these are settled.
-            this.#boss.notifyWorker(consumer.id);
+            // There may be more waiting: fetch again as soon as these are settled (or the spacing
+            // allows; until then the consumer counts as busy, so a send does not wake it early).
+            const rest = spacing - (Date.now() - fetchedAt);
+            const next = () => {
+              consumer.busy = false;
+              this.#boss.notifyWorker(consumer.id);
+            };
+            if (rest > 0) setTimeout(next, rest).unref();
+            else next();
           }
         });
         started.push(consumer);

@@ -102,6 +102,12 @@ const BATCH_MAX = 2_000;
 const RECENT_MAX = 20_000;
 /** After a failed write, the writer tries again this much later. */
 const RETRY_MS = 1_000;
+/**
+ * A write starts no sooner than this after the previous one: a steady stream of deliveries is
+ * written in batches of tens rather than a transaction per delivery, and the first delivery after
+ * a quiet spell is written at once.
+ */
+const WRITE_SPACING_MS = 50;
 
 interface Segment {
   path: string;
@@ -215,10 +221,14 @@ function journaledIntake(deps: IntakeDeps, journalDir: string | undefined): Deli
     if (p.segment) journal?.written(p.segment);
   };
 
+  let lastWriteAt = 0;
   async function write(): Promise<void> {
     // Deliveries arriving in the same turn of the event loop go out together.
     await new Promise((r) => setImmediate(r));
     while (pending.length > 0) {
+      const wait = lastWriteAt + WRITE_SPACING_MS - Date.now();
+      if (wait > 0 && !closed) await new Promise((r) => setTimeout(r, wait));
+      lastWriteAt = Date.now();
       journal?.seal();
       const batch = pending.splice(0, BATCH_MAX);
       try {

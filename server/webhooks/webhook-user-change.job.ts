@@ -37,6 +37,7 @@ export const webhookUserChangeJob = defineJob({
     consumers: (deps: WebhookApplyDeps) => (deps.database.kind === 'postgres' ? 2 : 1),
     pollingIntervalSeconds: 0.5,
     batchSize: 100,
+    batchSpacingMs: 250,
   },
   handle: async (payload, deps: WebhookApplyDeps & { jobs: Jobs }, context) => {
     const [err] = await webhookUserChangeJob.handleBatch!([{ payload, context }], deps);

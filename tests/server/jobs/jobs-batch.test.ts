@@ -91,3 +91,38 @@ describeEachDatabase('jobs worked together', ({ db }) => {
     }
   });
 });
+
+describeEachDatabase('jobs sent in a steady stream', ({ db }) => {
+  it('are taken in batches when the job asks for spacing between fetches', async () => {
+    const queue = await startJobQueue(db(), () => {}, { schedule: false });
+    const jobs = new Jobs(queue);
+    const batches: number[] = [];
+    const job = defineJob({
+      name: 'batch-spacing',
+      payload: z.object({ n: z.number() }),
+      consume: { batchSize: 50, pollingIntervalSeconds: 0.5, batchSpacingMs: 400 },
+      handle: async () => {},
+      handleBatch: async (batch) => {
+        batches.push(batch.length);
+        return batch.map(() => undefined);
+      },
+    });
+    try {
+      await jobs.createQueues([job]);
+      await jobs.consume([job], {}, { schedule: false });
+      // One job every 20 ms for 400 ms: without spacing each send wakes the idle consumer.
+      for (let n = 0; n < 20; n++) {
+        await jobs.send(job, { n });
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await waitFor(
+        async () => (batches.reduce((a, b) => a + b, 0) === 20 ? true : undefined),
+        'every job to run',
+      );
+      expect(batches.length).toBeLessThanOrEqual(5);
+      expect(batches[0]).toBe(1); // the first, sent to an idle consumer, starts at once
+    } finally {
+      await stopJobQueue(queue, 2_000);
+    }
+  });
+});

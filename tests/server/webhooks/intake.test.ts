@@ -190,4 +190,45 @@ describeEachDatabase('webhook deliveries journaled while the database cannot tak
     expect(readdirSync(journal)).toEqual([]);
     await next.close();
   });
+
+  it('writes a steady stream of deliveries in batches, not a transaction each', async () => {
+    const { id: companyId } = await newCompany(db().db);
+    let transactions = 0;
+    const real = db().db;
+    const counting = new Proxy(real, {
+      get(target, prop) {
+        if (prop === 'transaction') {
+          transactions++;
+          return () => target.transaction();
+        }
+        const value = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const jobs = { sendMany: async () => {}, wake() {} };
+    const intake = createDeliveryIntake({ db: counting, jobs, log }, { kind: 'pglite' });
+    // 60 deliveries over about 300 ms (200 a second).
+    for (let i = 0; i < 60; i++) {
+      const e = userEvent(companyId, String(8100400 + i));
+      const parsed = parseDelivery(e);
+      if (!parsed.ok) throw new Error(parsed.reason);
+      await intake.accept({
+        event: parsed.event,
+        json: JSON.stringify(e),
+        outcome: 'queued',
+        reason: null,
+        receivedAt: new Date(),
+      });
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await intake.flush();
+    await intake.close();
+    const stored = await db()
+      .db.selectFrom('webhook_deliveries')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('company_id', '=', companyId)
+      .executeTakeFirstOrThrow();
+    expect(Number(stored.n)).toBe(60);
+    expect(transactions).toBeLessThanOrEqual(15);
+  });
 });
