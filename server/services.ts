@@ -20,6 +20,7 @@ import { failOwnRuns } from './runs/runs.service';
 import type { DirectoryFactory } from './sync/directory';
 import { procoreDirectoryFactory } from './sync/procore-directory';
 import { createHooksService, type HooksService } from './webhooks/hooks.service';
+import { createDeliveryIntake, type DeliveryIntake } from './webhooks/intake';
 
 /**
  * The one composition root: everything the app's routes and jobs use, built once per process
@@ -43,6 +44,8 @@ export interface Services {
   /** How a user sync reads a company's Procore users (sync/). */
   directoryFor: DirectoryFactory;
   hooks: HooksService;
+  /** Where the webhook receiver records deliveries (webhooks/intake.ts). */
+  webhookIntake: DeliveryIntake;
   /** The company's problems (the banner) and the e-mails to its admins (alerts/). */
   alerts: AlertsService;
   /** Whether this process installs and runs the jobs' cron schedules (tests drive ticks themselves). */
@@ -97,6 +100,8 @@ export async function createServices(
   // Before anything can send: the webhook receiver may answer before the consumers start.
   await jobs.createQueues(ALL_JOBS);
   const hooks = createHooksService({ companies, publicUrl: config.publicUrl, log });
+  // Deliveries journaled by a process that died before recording them are recorded from here on.
+  const webhookIntake = createDeliveryIntake({ db, jobs, log }, database);
   const mailer = createMailer(config);
   const alerts = createAlertsService({ db, companies, hooks, mailer, log, now });
   // Disconnected or uninstalled: the admins hear of it at once, not at the next tick.
@@ -117,10 +122,13 @@ export async function createServices(
     }),
     directoryFor: options.directoryFor ?? procoreDirectoryFactory(companies),
     hooks,
+    webhookIntake,
     alerts,
     schedules,
     recoverRuns: () => recoverRunsOfEveryKind({ db, jobs }),
     close: async (timeoutMs = 30_000) => {
+      // Deliveries already answered are recorded (with their jobs) while the queue still runs.
+      await webhookIntake.close();
       await stopJobQueue(boss, timeoutMs);
       try {
         const ended = await failOwnRuns(db, lease.key);

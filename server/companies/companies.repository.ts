@@ -86,11 +86,15 @@ export function findWebhookSecret(db: Kysely<Database>, companyId: string) {
 }
 
 /** At most one write a second per company, however fast deliveries arrive. */
-export async function touchWebhookDelivery(db: Kysely<Database>, companyId: string): Promise<void> {
+export async function touchWebhookDeliveries(
+  db: Kysely<Database>,
+  companyIds: readonly string[],
+): Promise<void> {
+  if (companyIds.length === 0) return;
   await db
     .updateTable('companies')
     .set({ webhook_last_delivery_at: sql`now()` })
-    .where('id', '=', companyId)
+    .where('id', 'in', [...companyIds])
     .where((eb) =>
       eb.or([
         eb('webhook_last_delivery_at', 'is', null),

@@ -21,16 +21,75 @@ export function disconnectedMessage(companyName: string): string {
   return `Worker Sync is disconnected from ${companyName}. Connect it again to sync.`;
 }
 
+/** Records that deliveries arrived for these companies (hook health), in the caller's transaction. */
+export const noteWebhookDeliveries = repo.touchWebhookDeliveries;
+
+/** A company's connection state and webhook secret hash as the receiver checks them. */
+type WebhookSecret = Awaited<ReturnType<typeof repo.findWebhookSecret>>;
+
+/** A kept secret read longer ago than this is read again in the background when next used. */
+const SECRET_REFRESH_MS = 5_000;
+const SECRET_CACHE_MAX = 10_000;
+
+/**
+ * Webhook secrets kept in memory, so the receiver answers without waiting for the database (on
+ * PGlite, the one connection may be busy with a sync's page for a second). A change made through
+ * this service (connect, disconnect, a new hook) takes effect at once; one made by another
+ * process once a background read (after SECRET_REFRESH_MS) has seen it, or at once when the
+ * receiver asks again with a short `maxAgeMs` because the presented secret does not match.
+ */
+function webhookSecretCache(db: Kysely<Database>) {
+  const kept = new Map<string, { value: WebhookSecret; readAt: number }>();
+  const reads = new Map<string, Promise<WebhookSecret>>();
+  const read = (companyId: string): Promise<WebhookSecret> => {
+    const inFlight = reads.get(companyId);
+    if (inFlight) return inFlight;
+    const readAt = Date.now();
+    const reading: Promise<WebhookSecret> = repo.findWebhookSecret(db, companyId).then(
+      (value) => {
+        // Forgotten meanwhile (a change made here): what this read saw may be older.
+        if (reads.get(companyId) === reading) {
+          reads.delete(companyId);
+          if (kept.size >= SECRET_CACHE_MAX) kept.clear();
+          kept.set(companyId, { value, readAt });
+        }
+        return value;
+      },
+      (err: unknown) => {
+        if (reads.get(companyId) === reading) reads.delete(companyId);
+        throw err;
+      },
+    );
+    reads.set(companyId, reading);
+    return reading;
+  };
+  return {
+    get(companyId: string, maxAgeMs: number): Promise<WebhookSecret> {
+      const entry = kept.get(companyId);
+      const age = entry ? Date.now() - entry.readAt : Number.POSITIVE_INFINITY;
+      if (!entry || age > maxAgeMs) return read(companyId);
+      if (age > SECRET_REFRESH_MS) read(companyId).catch(() => {});
+      return Promise.resolve(entry.value);
+    },
+    forget(companyId: string): void {
+      kept.delete(companyId);
+      reads.delete(companyId);
+    },
+  };
+}
+
 /** Told when a company was disconnected (Disconnect or uninstall), after the row says so. */
 export type DisconnectListener = (companyId: string) => Promise<void>;
 
 export function createCompaniesService(deps: { db: Kysely<Database>; procore: ProcoreClient }) {
   const { db, procore } = deps;
   const disconnectListeners: DisconnectListener[] = [];
+  const secrets = webhookSecretCache(db);
 
   async function markDisconnected(companyId: string, reason: string): Promise<boolean> {
     await stopActiveRuns(db, companyId, reason);
     const changed = await repo.markDisconnected(db, companyId, reason);
+    secrets.forget(companyId);
     if (changed) for (const listener of disconnectListeners) await listener(companyId);
     return changed;
   }
@@ -67,11 +126,20 @@ export function createCompaniesService(deps: { db: Kysely<Database>; procore: Pr
       });
     },
 
-    saveConnected: (company: repo.ConnectedCompany) => repo.upsertConnectedCompany(db, company),
-    setWebhook: (companyId: string, hookId: string | null, secretHash: string | null) =>
-      repo.setWebhook(db, companyId, hookId, secretHash),
-    webhookSecret: (companyId: string) => repo.findWebhookSecret(db, companyId),
-    noteWebhookDelivery: (companyId: string) => repo.touchWebhookDelivery(db, companyId),
+    async saveConnected(company: repo.ConnectedCompany) {
+      await repo.upsertConnectedCompany(db, company);
+      secrets.forget(company.id);
+    },
+    async setWebhook(companyId: string, hookId: string | null, secretHash: string | null) {
+      await repo.setWebhook(db, companyId, hookId, secretHash);
+      secrets.forget(companyId);
+    },
+    /**
+     * The company's state and webhook secret hash for the receiver: from memory when it was read
+     * less than `maxAgeMs` ago (any time, by default), else from the database (`webhookSecretCache`).
+     */
+    webhookSecret: (companyId: string, maxAgeMs = Number.POSITIVE_INFINITY) =>
+      secrets.get(companyId, maxAgeMs),
 
     /**
      * Stops the company's pending runs and marks it disconnected, bumping its session epoch so

@@ -28,6 +28,8 @@ export interface DatabaseHandle {
   readonly executeSql: SqlExecutor;
   /** Set on PostgreSQL: the job queue opens its own pool. */
   readonly connectionString?: string;
+  /** Set on a PGlite kept on disk: its directory (DATA_DIR), where the app keeps files of its own. */
+  readonly dataDir?: string;
   /**
    * Errors no query is waiting for: a connection the server closed while idle (restart,
    * `pg_terminate_backend`, network cut). They are reported here and never thrown; the pool
@@ -232,6 +234,7 @@ export async function openPglite(options: PgliteOptions = {}): Promise<DatabaseH
     db,
     pglite,
     kind: 'pglite',
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     // Parameterless SQL may hold several statements (pg-boss's own migrations): exec() takes those.
     executeSql: (text, values) =>
       mutex.run(async () => {

@@ -13,10 +13,23 @@ import {
 } from 'kysely';
 
 /**
+ * Lets the event loop run before the next statement. PGlite executes a statement synchronously
+ * inside the process and resolves without ever returning to the event loop, so a chain of
+ * statements (a sync's page, a batch of jobs, the queue's polls behind them) would otherwise
+ * starve every socket and timer until the chain ends: an HTTP request such as a webhook delivery
+ * waited for all of it before its handler even ran. One `setImmediate` per statement costs
+ * microseconds against PGlite's millisecond per statement.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
  * A Kysely dialect over embedded PGlite. PGlite is one session, so every Kysely connection
  * takes a mutex for its whole life: a transaction holds it from BEGIN to COMMIT and nothing
  * else can run inside it (toolchain.md §3: kysely-pglite fails isolation and row counts).
- * The mutex is exposed so the job queue shares it.
+ * The mutex is exposed so the job queue shares it. Whoever takes it lets the event loop run
+ * first, and so does every statement (`yieldToEventLoop`).
  */
 export class Mutex {
   #tail: Promise<void> = Promise.resolve();
@@ -28,7 +41,7 @@ export class Mutex {
     });
     const previous = this.#tail;
     this.#tail = previous.then(() => next);
-    return previous.then(() => release);
+    return previous.then(yieldToEventLoop).then(() => release);
   }
 
   async run<T>(fn: () => Promise<T>): Promise<T> {
@@ -74,6 +87,7 @@ class PGliteConnection implements DatabaseConnection {
   ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    await yieldToEventLoop();
     const result = await this.pg.query<R>(query.sql, query.parameters as unknown[]);
     const counted = result.affectedRows !== undefined && WRITE_STATEMENT.test(query.sql);
     return { rows: result.rows, ...(counted ? { numAffectedRows: BigInt(result.affectedRows ?? 0) } : {}) };

@@ -26,12 +26,25 @@ export interface JobDefinition<P, D> {
     consumers?: number | ((deps: D) => number);
     pollingIntervalSeconds?: number;
     batchSize?: number | ((deps: D) => number);
+    /**
+     * A consumer that has finished a batch fetches the next one no sooner than this many ms after
+     * it fetched the last, so a steady stream of jobs is worked in batches (and leaves the process
+     * time for its requests) rather than a fetch per job. A job sent to an idle consumer still
+     * starts at once.
+     */
+    batchSpacingMs?: number;
   };
   /** A cron line (UTC): pg-boss sends the job on it, once across every process. */
   schedule?: string;
   /** Send options every send gets (e.g. how long a run may take). */
   send?: PgBoss.SendOptions;
   handle(payload: P, deps: D, context: JobContext): Promise<void>;
+  /**
+   * Works the jobs one poll took together (say, in one transaction) instead of one `handle` each.
+   * Answers, in the jobs' order, undefined for a job done or the error that fails it (retried as
+   * the queue says); throwing fails the whole batch.
+   */
+  handleBatch?(jobs: ReadonlyArray<{ payload: P; context: JobContext }>, deps: D): Promise<unknown[]>;
 }
 
 export function defineJob<P, D>(definition: JobDefinition<P, D>): JobDefinition<P, D> {

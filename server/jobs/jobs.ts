@@ -1,4 +1,6 @@
+import { CompiledQuery, type Kysely } from 'kysely';
 import type PgBoss from 'pg-boss';
+import type { Database } from '../db/database';
 import type { JobDefinition } from './job';
 
 // biome-ignore lint/suspicious/noExplicitAny: a list of jobs holds every payload type
@@ -47,6 +49,38 @@ export class Jobs {
     return id;
   }
 
+  /**
+   * Queues jobs of one kind in one statement inside the caller's transaction, so they exist
+   * exactly when what they are for does; a key's job already waiting is not queued twice. The
+   * queue's options apply (not the job's `send`). Call `wake` after the commit: a consumer woken
+   * before it would find nothing yet.
+   */
+  async sendMany<P>(
+    def: JobDefinition<P, never>,
+    items: ReadonlyArray<{ payload: P; singletonKey?: string }>,
+    trx: Kysely<Database>,
+  ): Promise<void> {
+    if (items.length === 0) return;
+    const jobs = items.map((item) => ({
+      name: def.name,
+      data: def.payload.parse(item.payload) as object,
+      singletonKey: item.singletonKey,
+    }));
+    await this.#boss.insert(jobs, {
+      db: {
+        executeSql: async (text, values) => ({
+          rows: (await trx.executeQuery(CompiledQuery.raw(text, values))).rows as unknown[],
+        }),
+      },
+    });
+  }
+
+  /** Wakes an idle consumer of the job, if this process has one, to look for work at once. */
+  wake(def: { name: string }): void {
+    const idle = this.#consumers.get(def.name)?.find((c) => !c.busy);
+    if (idle) this.#boss.notifyWorker(idle.id);
+  }
+
   /** Whether a job is still waiting or running (not completed, failed or gone). */
   async isLive(def: { name: string }, jobId: string): Promise<boolean> {
     const job = await this.#boss.getJobById(def.name, jobId);
@@ -56,6 +90,28 @@ export class Jobs {
   async #run<D>(def: AnyJob<D>, deps: D, job: PgBoss.JobWithMetadata<unknown>): Promise<void> {
     const payload = def.payload.parse(job.data);
     await def.handle(payload, deps, { retryCount: job.retryCount, retryLimit: job.retryLimit });
+  }
+
+  /** A batch through the job's `handleBatch`: a job whose payload does not parse fails alone. */
+  async #runBatch<D>(def: AnyJob<D>, deps: D, jobs: PgBoss.JobWithMetadata<unknown>[]): Promise<void> {
+    const valid: Array<{ job: PgBoss.JobWithMetadata<unknown>; payload: unknown }> = [];
+    for (const job of jobs) {
+      const parsed = def.payload.safeParse(job.data);
+      if (parsed.success) valid.push({ job, payload: parsed.data });
+      else await this.#boss.fail(def.name, job.id, parsed.error);
+    }
+    if (valid.length === 0) return;
+    const errors = await def.handleBatch!(
+      valid.map(({ job, payload }) => ({
+        payload,
+        context: { retryCount: job.retryCount, retryLimit: job.retryLimit },
+      })),
+      deps,
+    );
+    for (const [i, { job }] of valid.entries()) {
+      const err = errors[i];
+      if (err !== undefined) await this.#boss.fail(def.name, job.id, toError(err));
+    }
   }
 
   /** Starts this process's consumers of every job, and their schedules. */
@@ -73,12 +129,15 @@ export class Jobs {
         batchSize: typeof batch === 'function' ? batch(deps) : (batch ?? 1),
         includeMetadata: true as const,
       };
+      const spacing = def.consume?.batchSpacingMs ?? 0;
       const started: Consumer[] = [];
       for (let i = 0; i < count; i++) {
         const consumer: Consumer = { id: '', busy: false };
         consumer.id = await this.#boss.work<unknown>(def.name, work, async (jobs) => {
           consumer.busy = true;
+          const fetchedAt = Date.now();
           try {
+            if (def.handleBatch) return await this.#runBatch(def, deps, jobs);
             if (jobs.length === 1) return await this.#run(def, deps, jobs[0]!);
             // pg-boss settles a batch as one: a job that throws is failed here on its own (it is
             // then no longer active, so the batch's completion leaves it as it is).
@@ -86,9 +145,15 @@ export class Jobs {
               await this.#run(def, deps, job).catch((err) => this.#boss.fail(def.name, job.id, err));
             }
           } finally {
-            consumer.busy = false;
-            // There may be more waiting: fetch again as soon as these are settled.
-            this.#boss.notifyWorker(consumer.id);
+            // There may be more waiting: fetch again as soon as these are settled (or the spacing
+            // allows; until then the consumer counts as busy, so a send does not wake it early).
+            const rest = spacing - (Date.now() - fetchedAt);
+            const next = () => {
+              consumer.busy = false;
+              this.#boss.notifyWorker(consumer.id);
+            };
+            if (rest > 0) setTimeout(next, rest).unref();
+            else next();
           }
         });
         started.push(consumer);
@@ -99,4 +164,8 @@ export class Jobs {
       }
     }
   }
+}
+
+function toError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
 }

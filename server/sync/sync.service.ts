@@ -9,7 +9,7 @@ import { syncRunJob } from './sync-run.job';
 export { classificationLoader } from './full-sync';
 export type { UserSyncDeps } from './run-sync';
 export { loadSyncCompany } from './sync-company';
-export { applyWebhookUser } from './webhook-user';
+export { applyWebhookUsers } from './webhook-user';
 
 import { findSyncState } from './sync-state.repository';
 

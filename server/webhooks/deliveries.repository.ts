@@ -34,59 +34,112 @@ export function insertDelivery(
     .executeTakeFirst();
 }
 
-/** Forgets a delivery whose work could not be queued, so Procore's retry is taken as new. */
-export async function forgetDelivery(db: Db, companyId: string, id: string): Promise<void> {
-  await db
-    .deleteFrom('webhook_deliveries')
-    .where('company_id', '=', companyId)
-    .where('id', '=', id)
-    .execute();
+/** Rows per insert statement (11 parameters each). */
+const INSERT_CHUNK = 500;
+
+/**
+ * Stores deliveries under their unique ids in one statement per 500, and answers the ones that
+ * were new (a repeat, or one already in the batch, is left out).
+ */
+export async function insertDeliveries(
+  db: Db | Transaction<Database>,
+  deliveries: ReadonlyArray<{
+    event: WebhookEvent;
+    json: string;
+    outcome: 'queued' | 'ignored';
+    reason: string | null;
+    receivedAt: Date;
+  }>,
+) {
+  const unique = [
+    ...new Map(deliveries.map((d) => [`${d.event.companyId}:${d.event.deliveryKey}`, d])).values(),
+  ];
+  const inserted: Array<{
+    company_id: string;
+    delivery_key: string;
+    resource_id: string | null;
+    outcome: DeliveryOutcome;
+  }> = [];
+  for (let i = 0; i < unique.length; i += INSERT_CHUNK) {
+    const rows = await db
+      .insertInto('webhook_deliveries')
+      .values(
+        unique.slice(i, i + INSERT_CHUNK).map(({ event, json, outcome, reason, receivedAt }) => ({
+          company_id: event.companyId,
+          delivery_key: event.deliveryKey,
+          payload_version: event.payloadVersion,
+          resource_name: event.resourceName,
+          event_type: event.eventType,
+          resource_id: event.resourceId,
+          event_at: event.eventAt,
+          payload: json,
+          outcome,
+          outcome_reason: reason,
+          received_at: receivedAt,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['company_id', 'delivery_key']).doNothing())
+      .returning(['company_id', 'delivery_key', 'resource_id', 'outcome'])
+      .execute();
+    inserted.push(...rows);
+  }
+  return inserted;
 }
 
 /**
- * Deliveries for this user still waiting, taken before the job reads Procore: those are the ones
- * the read covers. A delivery arriving later has queued its own job (webhook.job.ts).
+ * Deliveries for these users still waiting, taken before the job reads Procore: those are the
+ * ones the read covers. A delivery arriving later has queued its own job (webhook-user-change.job.ts).
  */
 export async function waitingDeliveryIds(
   db: Db,
   companyId: string,
-  procoreUserId: string,
-): Promise<string[]> {
+  procoreUserIds: readonly string[],
+): Promise<Map<string, string[]>> {
+  const waiting = new Map<string, string[]>();
+  if (procoreUserIds.length === 0) return waiting;
   const rows = await db
     .selectFrom('webhook_deliveries')
-    .select('id')
+    .select(['id', 'resource_id'])
     .where('company_id', '=', companyId)
-    .where('resource_id', '=', procoreUserId)
+    .where('resource_id', 'in', [...procoreUserIds])
     .where('outcome', '=', 'queued')
     .where('resource_name', '=', COMPANY_USERS_RESOURCE)
+    .orderBy('id')
     .execute();
-  return rows.map((r) => r.id);
+  for (const r of rows) {
+    if (!r.resource_id) continue;
+    const ids = waiting.get(r.resource_id);
+    if (ids) ids.push(r.id);
+    else waiting.set(r.resource_id, [r.id]);
+  }
+  return waiting;
 }
 
 /**
- * Who made the change these deliveries announce: the newest one's `user_id` (procore-api.md §6.2,
- * "the user who performed the action"; `metadata.source_user_id` when it is missing).
+ * Who made the changes these deliveries announce, per changed user: the newest delivery's
+ * `user_id` (procore-api.md §6.2, "the user who performed the action";
+ * `metadata.source_user_id` when it is missing).
  */
-export async function latestDeliveryAuthor(
+export async function latestDeliveryAuthors(
   db: Db,
   companyId: string,
   ids: readonly string[],
-): Promise<string | null> {
-  if (ids.length === 0) return null;
-  const row = await db
+): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const author = sql<string | null>`coalesce(payload->>'user_id', payload->'metadata'->>'source_user_id')`;
+  const rows = await db
     .selectFrom('webhook_deliveries')
-    .select(
-      sql<string | null>`coalesce(payload->>'user_id', payload->'metadata'->>'source_user_id')`.as('author'),
-    )
+    .select(['resource_id', author.as('author')])
+    .distinctOn('resource_id')
     .where('company_id', '=', companyId)
     .where('id', 'in', [...ids])
-    .where(
-      sql<boolean>`coalesce(payload->>'user_id', payload->'metadata'->>'source_user_id') ~ '^[0-9]{1,18}$'`,
-    )
+    .where(sql<boolean>`${author} ~ '^[0-9]{1,18}$'`)
+    .orderBy('resource_id')
     .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.author ?? null;
+    .execute();
+  return new Map(
+    rows.flatMap((r) => (r.resource_id && r.author ? [[r.resource_id, r.author] as const] : [])),
+  );
 }
 
 export async function settleDeliveries(
@@ -106,28 +159,35 @@ export async function settleDeliveries(
 }
 
 /**
- * Records that a read of this user, started at `readAt`, is being applied; false when a read that
- * started later was applied already (it saw a newer Procore state). The row lock taken here holds
- * a concurrent apply of the same user until this transaction ends.
+ * Records that reads of these users, started at `readAt`, are being applied, and answers the
+ * users whose read counts: a user is left out when a read that started later was applied already
+ * (it saw a newer Procore state). The row locks taken here hold a concurrent apply of the same
+ * users until this transaction ends; users are locked in one order, so two batches never wait
+ * for each other.
  */
-export async function claimUserRead(
+export async function claimUserReads(
   trx: Transaction<Database>,
   companyId: string,
-  procoreUserId: string,
+  procoreUserIds: readonly string[],
   readAt: Date,
-): Promise<boolean> {
-  const row = await trx
+): Promise<Set<string>> {
+  if (procoreUserIds.length === 0) return new Set();
+  const rows = await trx
     .insertInto('webhook_user_reads')
-    .values({ company_id: companyId, procore_user_id: procoreUserId, read_at: readAt })
+    .values(
+      [...new Set(procoreUserIds)]
+        .sort()
+        .map((id) => ({ company_id: companyId, procore_user_id: id, read_at: readAt })),
+    )
     .onConflict((oc) =>
       oc
         .columns(['company_id', 'procore_user_id'])
         .doUpdateSet({ read_at: readAt })
         .where('webhook_user_reads.read_at', '<=', readAt),
     )
-    .returning('read_at')
-    .executeTakeFirst();
-  return row !== undefined;
+    .returning('procore_user_id')
+    .execute();
+  return new Set(rows.map((r) => r.procore_user_id));
 }
 
 /** Every (company, user) with a delivery still waiting for its job. */

@@ -55,3 +55,20 @@ it('returns count(*) and bigint as strings, as pg does', async () => {
   }>`select count(*) as n, 9007199254740993::int8 as big`.execute(handle.db);
   expect(row.rows[0]).toEqual({ n: '1', big: '9007199254740993' });
 });
+
+it('lets timers and sockets run between statements while a chain of them works', async () => {
+  // PGlite answers without returning to the event loop: without a yield per statement, a timer
+  // (or a webhook request) waits for the whole chain, however long it is.
+  let done = 0;
+  let doneWhenTimerFired = -1;
+  setTimeout(() => {
+    doneWhenTimerFired = done;
+  }, 0);
+  for (let i = 0; i < 50; i++) {
+    await sql`select ${i}::int as i`.execute(handle.db);
+    done++;
+  }
+  await handle.executeSql('select 1', []);
+  expect(doneWhenTimerFired).toBeGreaterThanOrEqual(0);
+  expect(doneWhenTimerFired).toBeLessThan(50);
+});

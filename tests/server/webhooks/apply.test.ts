@@ -4,8 +4,8 @@ import { createCompaniesService } from '../../../server/companies/companies.serv
 import { createProcoreClient } from '../../../server/procore/client';
 import { ProcoreNotConnectedError, ProcoreUnavailableError } from '../../../server/procore/errors';
 import type { UserDirectory } from '../../../server/sync/directory';
-import type { SyncUser } from '../../../server/sync/procore-user';
-import { applyUserChange } from '../../../server/webhooks/apply-user-change';
+import { displayName, type SyncUser } from '../../../server/sync/procore-user';
+import { applyUserChange, applyUserChanges } from '../../../server/webhooks/apply-user-change';
 import { testConfig } from '../../helpers/config';
 import { describeEachDatabase } from '../../helpers/db';
 import { newCompany, procoreUser } from '../../helpers/sync-factories';
@@ -40,7 +40,7 @@ describeEachDatabase('applying one webhook change', ({ db }) => {
     return Object.assign(() => directory, { release, heldStarted });
   };
   const procore = () => createProcoreClient({ config: testConfig(), db: db().db });
-  const depsWith = (directoryFor: ReturnType<typeof scripted>) => ({
+  const depsWith = (directoryFor: () => UserDirectory) => ({
     db: db().db,
     database: db(),
     companies: createCompaniesService({ db: db().db, procore: procore() }),
@@ -214,5 +214,159 @@ describeEachDatabase('applying one webhook change', ({ db }) => {
       action: 'updated',
       changes: [{ field: 'first_name', from: 'Patrice', to: 'Pamela' }],
     });
+  });
+
+  /** A directory of these users, counting each read; `failing` users' reads throw. */
+  const counted = (users: SyncUser[], failing: Record<string, Error> = {}) => {
+    const reads = new Map<string, number>();
+    const directory = {
+      async user(id: string) {
+        reads.set(id, (reads.get(id) ?? 0) + 1);
+        if (failing[id]) throw failing[id];
+        return users.find((u) => u.id === id) ?? null;
+      },
+    } as unknown as UserDirectory;
+    return Object.assign(() => directory, { reads });
+  };
+  /** The deps with a database that counts the transactions started through it. */
+  const countingTransactions = (deps: ReturnType<typeof depsWith>) => {
+    const real = deps.db;
+    const counter = { transactions: 0 };
+    const db = new Proxy(real, {
+      get(target, prop) {
+        if (prop === 'transaction') {
+          counter.transactions++;
+          return () => target.transaction();
+        }
+        const value = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    return Object.assign(counter, { deps: { ...deps, db } });
+  };
+  const deliverBy = (companyId: string, userId: string, authorId: string) =>
+    db()
+      .db.insertInto('webhook_deliveries')
+      .values({
+        company_id: companyId,
+        delivery_key: `k-${Math.random()}`,
+        payload_version: 'v4.0',
+        resource_name: 'Company Users',
+        event_type: 'update',
+        resource_id: userId,
+        payload: JSON.stringify({ user_id: authorId }),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+
+  it('applies a burst of changes with one Procore read per user and one transaction', async () => {
+    const { id: companyId } = await newCompany(db().db);
+    const users = Array.from({ length: 40 }, () => procoreUser());
+    const admin = users[0]!;
+    const deliveries = [];
+    for (const u of users) deliveries.push(await deliverBy(companyId, u.id, admin.id));
+    // A second delivery for some: still one read of them.
+    for (const u of users.slice(0, 5)) deliveries.push(await deliverBy(companyId, u.id, admin.id));
+    const directoryFor = counted(users);
+    const counting = countingTransactions(depsWith(directoryFor));
+
+    const results = await applyUserChanges(
+      counting.deps,
+      companyId,
+      users.map((u) => ({ userId: u.id, finalAttempt: false })),
+    );
+
+    expect([...results.values()]).toEqual(users.map(() => ({ outcome: 'applied' })));
+    expect([...directoryFor.reads.values()]).toEqual(users.map(() => 1));
+    expect(counting.transactions).toBe(1);
+    const workers = await db()
+      .db.selectFrom('workers')
+      .select('procore_user_id')
+      .where('company_id', '=', companyId)
+      .execute();
+    expect(workers).toHaveLength(40);
+    for (const d of deliveries) expect((await delivery(d.id)).outcome).toBe('applied');
+    const entries = await db()
+      .db.selectFrom('sync_run_entries')
+      .select(['action', 'changed_by_user_id', 'changed_by_name'])
+      .where('company_id', '=', companyId)
+      .execute();
+    expect(entries).toHaveLength(40);
+    for (const e of entries) {
+      expect(e).toEqual({
+        action: 'created',
+        changed_by_user_id: admin.id,
+        changed_by_name: displayName(admin),
+      });
+    }
+  });
+
+  it('retries a user whose read failed while the rest of the batch applies', async () => {
+    const { id: companyId } = await newCompany(db().db);
+    const users = Array.from({ length: 3 }, () => procoreUser());
+    const stuck = users[1]!;
+    const d = await deliver(companyId, stuck.id);
+    const down = new ProcoreUnavailableError('Procore did not answer.', 3, false);
+    const results = await applyUserChanges(
+      depsWith(counted(users, { [stuck.id]: down })),
+      companyId,
+      users.map((u) => ({ userId: u.id, finalAttempt: false })),
+    );
+    expect(results.get(users[0]!.id)).toEqual({ outcome: 'applied' });
+    expect(results.get(stuck.id)).toEqual({ retry: down });
+    expect(results.get(users[2]!.id)).toEqual({ outcome: 'applied' });
+    expect((await delivery(d.id)).outcome).toBe('queued');
+    expect(await worker(companyId, stuck.id)).toBeUndefined();
+    expect(await worker(companyId, users[2]!.id)).toEqual({ first_name: users[2]!.first_name, active: true });
+  });
+
+  it('holds a burst of deactivations in one batch exactly as if they had arrived one by one', async () => {
+    const { id: companyId } = await newCompany(db().db);
+    const users = Array.from({ length: 30 }, () => procoreUser());
+    await applyUserChanges(
+      depsWith(counted(users)),
+      companyId,
+      users.map((u) => ({ userId: u.id, finalAttempt: false })),
+    );
+    // 12 of 30 leave at once: the first nine go under the threshold, the tenth passes it.
+    const leaving = users
+      .slice(0, 12)
+      .map((u) => ({ ...u, is_active: false, updated_at: '2026-11-02T10:00:00Z' }));
+    const results = await applyUserChanges(
+      depsWith(counted([...leaving, ...users.slice(12)])),
+      companyId,
+      leaving.map((u) => ({ userId: u.id, finalAttempt: false })),
+    );
+    expect([...results.values()].every((r) => 'outcome' in r && r.outcome === 'applied')).toBe(true);
+    const active = await db()
+      .db.selectFrom('workers')
+      .select('procore_user_id')
+      .where('company_id', '=', companyId)
+      .where('active', '=', true)
+      .execute();
+    expect(active).toHaveLength(30); // nobody deactivated
+    const review = await db()
+      .db.selectFrom('sync_runs')
+      .select(['status', 'would_deactivate'])
+      .where('company_id', '=', companyId)
+      .where('bucket_start', 'is', null)
+      .execute();
+    expect(review).toEqual([{ status: 'needs_review', would_deactivate: 12 }]);
+    // The nine that went through first were undone into the review, as one by one.
+    const logged = await db()
+      .db.selectFrom('sync_run_entries as e')
+      .innerJoin('sync_runs as r', 'r.id', 'e.run_id')
+      .select(['e.procore_user_id', 'e.action'])
+      .where('e.company_id', '=', companyId)
+      .where('r.bucket_start', 'is not', null)
+      .where('e.superseded', '=', false)
+      .where('e.action', '=', 'reactivated')
+      .execute();
+    expect(logged.map((e) => e.procore_user_id).sort()).toEqual(
+      leaving
+        .slice(0, 9)
+        .map((u) => u.id)
+        .sort(),
+    );
   });
 });
