@@ -7,23 +7,19 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { type DatabaseHandle, openPglite, openPostgres } from '../server/db/connect';
 import type { RunningSandbox } from '../server/sandbox';
+import { type StartCommand, startCommand } from '../tests/helpers/process';
 
 /**
- * The app as a separate process for benchmarks: `server/main.ts` started with the Node flags of
- * `npm start`, on a fresh PGlite directory or PostgreSQL database, talking HTTP to a sandbox the
- * benchmark runs. Its pid's /proc files give its own CPU time and peak RSS.
+ * The app as a separate process for benchmarks: started as `npm start` starts it (the server
+ * bundle, with the start script's environment and Node flags), on a fresh PGlite directory or
+ * PostgreSQL database, talking HTTP to a sandbox the benchmark runs. Its pid's /proc files give
+ * its own CPU time and peak RSS.
  */
 
 export const APP_SECRET = 'bench-secret-that-is-long-enough-for-the-app-0123456789';
 
-/** The Node flags `npm start` gives the app (package.json's start script), so memory is as shipped. */
-function startFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    scripts: { start: string };
-  };
-  const m = /\bnode\s+(.*?)\s*--import tsx server\/main\.ts/.exec(pkg.scripts.start);
-  return m?.[1] ? m[1].split(/\s+/).filter(Boolean) : [];
-}
+/** `npm start`'s command (package.json), its bundle built once per benchmark process. */
+let shipped: StartCommand | undefined;
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
@@ -98,8 +94,10 @@ export class AppProcess {
   ): Promise<AppProcess> {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const child = spawn(process.execPath, [...startFlags(), '--import', 'tsx', 'server/main.ts'], {
+    shipped ??= startCommand();
+    const child = spawn(process.execPath, shipped.nodeArgs, {
       env: {
+        ...shipped.env,
         PATH: process.env.PATH ?? '',
         LOG_LEVEL: 'warn',
         PORT: String(port),
