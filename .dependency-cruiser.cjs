@@ -74,6 +74,6 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    exclude: { path: ['^node_modules', '^dist'] },
+    exclude: { path: ['^node_modules', '^dist', '^build'] },
   },
 };

@@ -8,23 +8,19 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { type DatabaseHandle, openPglite, openPostgres } from '../server/db/connect';
 import type { RunningSandbox } from '../server/sandbox';
+import { type StartCommand, startCommand } from '../tests/helpers/process';
 
 /**
- * The app as a separate process for benchmarks: `server/main.ts` started with the Node flags of
- * `npm start`, on a fresh PGlite directory or PostgreSQL database, talking HTTP to a sandbox the
- * benchmark runs. Its pid's /proc files give its own CPU time and peak RSS.
+ * The app as a separate process for benchmarks: started as `npm start` starts it (the server
+ * bundle, with the start script's environment and Node flags), on a fresh PGlite directory or
+ * PostgreSQL database, talking HTTP to a sandbox the benchmark runs. Its pid's /proc files give
+ * its own CPU time and peak RSS.
  */
 
 export const APP_SECRET = 'bench-secret-that-is-long-enough-for-the-app-0123456789';
 
-/** The Node flags `npm start` gives the app (package.json's start script), so memory is as shipped. */
-function startFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    scripts: { start: string };
-  };
-  const m = /\bnode\s+(.*?)\s*--import tsx server\/main\.ts/.exec(pkg.scripts.start);
-  return m?.[1] ? m[1].split(/\s+/).filter(Boolean) : [];
-}
+/** `npm start`'s command (package.json), its bundle built once per benchmark process. */
+let shipped: StartCommand | undefined;
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
@@ -99,29 +95,27 @@ export class AppProcess {
   ): Promise<AppProcess> {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
+    shipped ??= startCommand();
     // BENCH_APP_FLAGS adds Node flags to the app (say `--cpu-prof --cpu-prof-dir=/tmp/prof`).
     const extraFlags = (process.env.BENCH_APP_FLAGS ?? '').split(/\s+/).filter(Boolean);
-    const child = spawn(
-      process.execPath,
-      [...startFlags(), ...extraFlags, '--import', 'tsx', 'server/main.ts'],
-      {
-        env: {
-          PATH: process.env.PATH ?? '',
-          LOG_LEVEL: 'warn',
-          PORT: String(port),
-          HOST: '127.0.0.1',
-          PUBLIC_URL: url,
-          APP_SECRET,
-          PROCORE_CLIENT_ID: 'sandbox-client',
-          PROCORE_CLIENT_SECRET: 'sandbox-secret',
-          PROCORE_LOGIN_URL: sandboxUrl,
-          PROCORE_API_URL: sandboxUrl,
-          ...store.env,
-          ...extraEnv,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+    const child = spawn(process.execPath, [...extraFlags, ...shipped.nodeArgs], {
+      env: {
+        ...shipped.env,
+        PATH: process.env.PATH ?? '',
+        LOG_LEVEL: 'warn',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        PUBLIC_URL: url,
+        APP_SECRET,
+        PROCORE_CLIENT_ID: 'sandbox-client',
+        PROCORE_CLIENT_SECRET: 'sandbox-secret',
+        PROCORE_LOGIN_URL: sandboxUrl,
+        PROCORE_API_URL: sandboxUrl,
+        ...store.env,
+        ...extraEnv,
       },
-    );
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout?.on('data', (d) => {
       output += d;

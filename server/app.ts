@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -11,6 +10,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { alertsRoutes } from './alerts/alerts.routes';
 import { outboxRoutes } from './alerts/outbox.routes';
+import { WEB_DIST } from './app-files';
 import { apiScope } from './auth/api-scope';
 import type { Config } from './config';
 import { errorHandler, notFoundHandler } from './error-handler';
@@ -30,8 +30,6 @@ export interface AppOptions {
   /** Where the built web app is (vite build output); tests may point elsewhere. */
   webDir?: string;
 }
-
-const WEB_DIST = fileURLToPath(new URL('../dist/', import.meta.url));
 
 /** Builds the whole app, ready for `inject` or `listen`; never listens itself. */
 export async function buildApp(

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: migrations run on any schema version (Kysely's migration docs)
 import { readdir } from 'node:fs/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import {
   type Kysely,
   type Migration,
@@ -8,19 +8,22 @@ import {
   type MigrationResultSet,
   Migrator,
 } from 'kysely';
+import { MIGRATIONS } from '../app-files';
 
-const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
-
-/** Loads every `migrations/*.ts`; Kysely runs them in name (timestamp) order. */
+/**
+ * Loads every migration (`migrations/*.ts`, or their compiled `.mjs` when running from the bundle:
+ * app-files.ts); Kysely runs them in name (timestamp) order.
+ */
 class MigrationFolder implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
-    const files = (await readdir(MIGRATIONS_DIR))
-      .filter((f) => /^\d{8}T\d{6}_[a-z0-9_]+\.ts$/.test(f))
+    const { dir, extension } = MIGRATIONS;
+    const files = (await readdir(dir))
+      .filter((f) => f.endsWith(extension) && /^\d{8}T\d{6}_[a-z0-9_]+$/.test(f.slice(0, -extension.length)))
       .sort();
     const migrations: Record<string, Migration> = {};
     for (const file of files) {
-      migrations[file.replace(/\.ts$/, '')] = (await import(
-        pathToFileURL(`${MIGRATIONS_DIR}${file}`).href
+      migrations[file.slice(0, -extension.length)] = (await import(
+        pathToFileURL(`${dir}${file}`).href
       )) as Migration;
     }
     return migrations;

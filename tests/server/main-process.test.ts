@@ -1,8 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, startServerProcess, waitForHttp } from '../helpers/process';
+import { openPglite } from '../../server/db/connect';
+import { freePort, startCommand, startServerProcess, waitForHttp } from '../helpers/process';
 
 /** The real entry point, as an operator runs it. */
 describe('server/main.ts', () => {
@@ -76,5 +78,45 @@ describe('server/main.ts', () => {
       again.child.kill('SIGTERM');
     }
     expect(await again.exited).toBe(0);
+  }, 300_000);
+
+  it('runs as npm start runs it: the server bundle under plain Node, with every migration', async () => {
+    const dataDir = tempDir();
+    const [port, sandboxPort] = await Promise.all([freePort(), freePort()]);
+    const command = startCommand();
+    expect(command.nodeArgs.at(-1)).toBe('build/server.mjs');
+    const app = startServerProcess(
+      { PORT: String(port), SANDBOX_PORT: String(sandboxPort), DATA_DIR: dataDir },
+      command,
+    );
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/readyz`, 120_000);
+      expect(await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()).toEqual({
+        status: 'ready',
+        database: 'pglite',
+      });
+      // No TypeScript loader in the app's process.
+      const cmdline = readFileSync(`/proc/${app.child.pid}/cmdline`, 'utf8').split('\0');
+      expect(cmdline).toContain('build/server.mjs');
+      expect(cmdline.join(' ')).not.toMatch(/tsx/);
+    } finally {
+      app.child.kill('SIGTERM');
+    }
+    expect(await app.exited).toBe(0);
+
+    // The bundle applied the compiled twin of every migration in migrations/.
+    const database = await openPglite({ dataDir });
+    try {
+      const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
+        database.db,
+      );
+      const sources = readdirSync('migrations')
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => f.replace(/\.ts$/, ''))
+        .sort();
+      expect(applied.rows.map((r) => r.name)).toEqual(sources);
+    } finally {
+      await database.close();
+    }
   }, 300_000);
 });
