@@ -13,9 +13,9 @@ import { userChangeKey, webhookUserChangeJob } from './webhook-user-change.job';
  * How the receiver records a delivery (design.md flow 4: "insert under its unique id, answer 2xx
  * at once") on each database.
  *
- * PostgreSQL: the delivery, the company's last-delivery time and its user's job in one
- * transaction, before the answer. The pool has connections to spare, so this never waits behind
- * a sync or the job queue.
+ * PostgreSQL: the delivery and its user's job in one transaction, before the answer. The pool
+ * has connections to spare, and the transaction touches no row anything else holds, so this never
+ * waits behind a sync or the job queue.
  *
  * PGlite is one connection, held for a whole transaction by whoever has it: a sync's page holds
  * it for up to a second, the job queue's polls and a batch of webhook changes queue on it too.
@@ -23,7 +23,7 @@ import { userChangeKey, webhookUserChangeJob } from './webhook-user-change.job';
  * appends the delivery to a journal file (a line written synchronously to
  * `<DATA_DIR>/webhook-journal/`, as durable as PGlite's own files, which it writes without fsync)
  * and answers; a writer moves the journal into `webhook_deliveries` in batches, one transaction
- * per batch (deliveries, jobs and the company's last-delivery time together), whenever the
+ * per batch (deliveries and their jobs together), whenever the
  * connection is free, and removes a journal file once everything in it is written. A process that
  * dies first leaves its journal files behind: the next start writes them (repeats are ignored by
  * the deliveries' unique key, as a retry from Procore is). Repeats are told apart in memory for
@@ -57,14 +57,13 @@ export interface IntakeDeps {
 
 const deliveryId = (companyId: string, key: string) => `${companyId}:${key}`;
 
-/** One transaction: the deliveries not seen before, their users' jobs, the companies' last-delivery time. */
+/** One transaction: the deliveries not seen before, and their users' jobs. */
 async function recordDeliveries(
   deps: IntakeDeps,
   deliveries: readonly AcceptedDelivery[],
 ): Promise<Set<string>> {
   const inserted = await deps.db.transaction().execute(async (trx) => {
     const rows = await insertDeliveries(trx, deliveries);
-    await noteWebhookDeliveries(trx, [...new Set(rows.map((r) => r.company_id))]);
     const users = new Map<string, { companyId: string; userId: string }>();
     for (const r of rows) {
       if (r.outcome !== 'queued' || !r.resource_id) continue;
@@ -84,15 +83,42 @@ async function recordDeliveries(
   return new Set(inserted.map((r) => deliveryId(r.company_id, r.delivery_key)));
 }
 
+/**
+ * The company's last-delivery time (hook health, the Connection screen), written at most once a
+ * second per company and never inside a delivery's transaction: it is one row, which every
+ * delivery of the company would otherwise wait on while another holds it.
+ */
+function arrivalNotes(deps: IntakeDeps) {
+  const notedAt = new Map<string, number>();
+  const writing = new Set<Promise<void>>();
+  return {
+    note(companyId: string): void {
+      const now = Date.now();
+      if ((notedAt.get(companyId) ?? 0) > now - 1_000) return;
+      if (notedAt.size >= 10_000) notedAt.clear();
+      notedAt.set(companyId, now);
+      const write = noteWebhookDeliveries(deps.db, [companyId])
+        .catch((err: unknown) => deps.log.warn({ err, companyId }, 'could not note a webhook delivery'))
+        .finally(() => writing.delete(write));
+      writing.add(write);
+    },
+    async settled(): Promise<void> {
+      await Promise.all(writing);
+    },
+  };
+}
+
 /** PostgreSQL: each delivery in its own transaction before the answer. */
 function directIntake(deps: IntakeDeps): DeliveryIntake {
+  const arrivals = arrivalNotes(deps);
   return {
     async accept(delivery) {
+      arrivals.note(delivery.event.companyId);
       const inserted = await recordDeliveries(deps, [delivery]);
       return inserted.size > 0 ? 'new' : 'duplicate';
     },
-    flush: async () => {},
-    close: async () => {},
+    flush: () => arrivals.settled(),
+    close: () => arrivals.settled(),
   };
 }
 
@@ -207,6 +233,7 @@ function parseLine(line: string): AcceptedDelivery | null {
 /** PGlite: journal, answer, write in batches when the connection is free. */
 function journaledIntake(deps: IntakeDeps, journalDir: string | undefined): DeliveryIntake {
   const journal = journalDir ? new Journal(journalDir, deps.log) : null;
+  const arrivals = arrivalNotes(deps);
   const pending: Pending[] = journal?.leftovers() ?? [];
   const recent = new Set<string>();
   let writer: Promise<void> | null = null;
@@ -276,6 +303,7 @@ function journaledIntake(deps: IntakeDeps, journalDir: string | undefined): Deli
   return {
     async accept(delivery) {
       if (closed) throw new Error('the webhook intake is closed');
+      arrivals.note(delivery.event.companyId);
       const id = deliveryId(delivery.event.companyId, delivery.event.deliveryKey);
       if (recent.has(id)) return 'duplicate';
       const segment = journal?.append(delivery) ?? null;
@@ -286,6 +314,7 @@ function journaledIntake(deps: IntakeDeps, journalDir: string | undefined): Deli
     },
     async flush() {
       while (writer || pending.length > 0) await (writer ?? startWriting());
+      await arrivals.settled();
     },
     async close() {
       closed = true;
@@ -298,6 +327,7 @@ function journaledIntake(deps: IntakeDeps, journalDir: string | undefined): Deli
         );
       }
       journal?.seal();
+      await arrivals.settled();
     },
   };
 }

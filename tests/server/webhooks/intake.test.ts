@@ -104,6 +104,45 @@ describeEachDatabase('the webhook receiver records deliveries', ({ db, backend }
     }
   });
 
+  it("answers while another transaction holds the company's row", async () => {
+    // The company's secret is known from an earlier delivery, long enough ago that the company's
+    // last-delivery time is due again.
+    expect((await post(userEvent(companyId, '8100149'))).statusCode).toBe(202);
+    await app.services.webhookIntake.flush();
+    await new Promise((r) => setTimeout(r, 1_100));
+    let release!: () => void;
+    let holding!: () => void;
+    const held = new Promise<void>((r) => {
+      holding = r;
+    });
+    const transaction = db()
+      .db.transaction()
+      .execute(async (trx) => {
+        await trx
+          .updateTable('companies')
+          .set({ updated_at: new Date() })
+          .where('id', '=', companyId)
+          .execute();
+        holding();
+        await new Promise<void>((r) => {
+          release = r;
+        });
+      });
+    await held;
+    try {
+      const event = userEvent(companyId, '8100150');
+      const answer = await Promise.race([
+        post(event),
+        new Promise<null>((r) => setTimeout(() => r(null), 3_000)),
+      ]);
+      expect(answer?.statusCode).toBe(202);
+    } finally {
+      release();
+      await transaction;
+    }
+    await app.services.webhookIntake.flush();
+  });
+
   it('records a burst of deliveries in a few transactions, with one job per user', async () => {
     const events = Array.from({ length: 60 }, (_, i) => userEvent(companyId, String(8100200 + (i % 20))));
     const answers = await Promise.all(events.map((e) => post(e)));
