@@ -13,9 +13,10 @@ import { userChangeKey, webhookUserChangeJob } from './webhook-user-change.job';
  * How the receiver records a delivery (design.md flow 4: "insert under its unique id, answer 2xx
  * at once") on each database.
  *
- * PostgreSQL: the delivery and its user's job in one transaction, before the answer. The pool
- * has connections to spare, and the transaction touches no row anything else holds, so this never
- * waits behind a sync or the job queue.
+ * PostgreSQL: the delivery and its user's job in one transaction, before the answer; deliveries
+ * arriving together share a transaction (group commit), so the receiver holds one pooled
+ * connection however fast they come, and the transaction touches no row anything else holds: it
+ * never waits behind a sync or the job queue.
  *
  * PGlite is one connection, held for a whole transaction by whoever has it: a sync's page holds
  * it for up to a second, the job queue's polls and a batch of webhook changes queue on it too.
@@ -108,17 +109,77 @@ function arrivalNotes(deps: IntakeDeps) {
   };
 }
 
-/** PostgreSQL: each delivery in its own transaction before the answer. */
-function directIntake(deps: IntakeDeps): DeliveryIntake {
+/**
+ * PostgreSQL: deliveries that arrive while a transaction is being written wait for the next one,
+ * which writes them all (group commit); each is answered once its transaction has committed. The
+ * receiver so holds one pooled connection, for a few statements per batch, however fast
+ * deliveries come.
+ */
+function groupCommitIntake(deps: IntakeDeps): DeliveryIntake {
   const arrivals = arrivalNotes(deps);
+  type Waiting = {
+    delivery: AcceptedDelivery;
+    answer: (r: 'new' | 'duplicate') => void;
+    fail: (e: unknown) => void;
+  };
+  const queue: Waiting[] = [];
+  let writer: Promise<void> | null = null;
+
+  /** A repeat within one batch is answered as one, as it would be a moment later. */
+  const answer = (batch: readonly Waiting[], inserted: Set<string>) => {
+    const answered = new Set<string>();
+    for (const w of batch) {
+      const id = deliveryId(w.delivery.event.companyId, w.delivery.event.deliveryKey);
+      w.answer(inserted.has(id) && !answered.has(id) ? 'new' : 'duplicate');
+      answered.add(id);
+    }
+  };
+
+  async function write(): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue.splice(0, BATCH_MAX);
+      try {
+        answer(
+          batch,
+          await recordDeliveries(
+            deps,
+            batch.map((w) => w.delivery),
+          ),
+        );
+        continue;
+      } catch (err) {
+        if (batch.length === 1) {
+          batch[0]!.fail(err);
+          continue;
+        }
+      }
+      // One by one, so a delivery the database refuses does not fail the others.
+      for (const w of batch) {
+        try {
+          answer([w], await recordDeliveries(deps, [w.delivery]));
+        } catch (err) {
+          w.fail(err);
+        }
+      }
+    }
+  }
+
+  const settled = async () => {
+    while (writer) await writer;
+    await arrivals.settled();
+  };
   return {
-    async accept(delivery) {
+    accept(delivery) {
       arrivals.note(delivery.event.companyId);
-      const inserted = await recordDeliveries(deps, [delivery]);
-      return inserted.size > 0 ? 'new' : 'duplicate';
+      return new Promise((resolve, reject) => {
+        queue.push({ delivery, answer: resolve, fail: reject });
+        writer ??= write().finally(() => {
+          writer = null;
+        });
+      });
     },
-    flush: () => arrivals.settled(),
-    close: () => arrivals.settled(),
+    flush: settled,
+    close: settled,
   };
 }
 
@@ -336,6 +397,6 @@ export function createDeliveryIntake(
   deps: IntakeDeps,
   database: { kind: 'pglite' | 'postgres'; dataDir?: string },
 ): DeliveryIntake {
-  if (database.kind === 'postgres') return directIntake(deps);
+  if (database.kind === 'postgres') return groupCommitIntake(deps);
   return journaledIntake(deps, database.dataDir ? join(database.dataDir, 'webhook-journal') : undefined);
 }

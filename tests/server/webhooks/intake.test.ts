@@ -270,4 +270,46 @@ describeEachDatabase('webhook deliveries journaled while the database cannot tak
     expect(Number(stored.n)).toBe(60);
     expect(transactions).toBeLessThanOrEqual(15);
   });
+
+  it('writes deliveries arriving together in one transaction on PostgreSQL, each answered after it', async () => {
+    const { id: companyId } = await newCompany(db().db);
+    let transactions = 0;
+    const real = db().db;
+    const counting = new Proxy(real, {
+      get(target, prop) {
+        if (prop === 'transaction') {
+          transactions++;
+          return () => target.transaction();
+        }
+        const value = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const jobs = { sendMany: async () => {}, wake() {} };
+    const intake = createDeliveryIntake({ db: counting, jobs, log }, { kind: 'postgres' });
+    const events = Array.from({ length: 50 }, (_, i) => userEvent(companyId, String(8100500 + i)));
+    const accept = (e: ReturnType<typeof userEvent>) => {
+      const parsed = parseDelivery(e);
+      if (!parsed.ok) throw new Error(parsed.reason);
+      return intake.accept({
+        event: parsed.event,
+        json: JSON.stringify(e),
+        outcome: 'queued',
+        reason: null,
+        receivedAt: new Date(),
+      });
+    };
+    // All at once, one of them twice.
+    const answers = await Promise.all([...events, events[7]!].map(accept));
+    expect(answers.filter((a) => a === 'new')).toHaveLength(50);
+    expect(answers.filter((a) => a === 'duplicate')).toHaveLength(1);
+    expect(transactions).toBeLessThanOrEqual(3);
+    const stored = await db()
+      .db.selectFrom('webhook_deliveries')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('company_id', '=', companyId)
+      .executeTakeFirstOrThrow();
+    expect(Number(stored.n)).toBe(50);
+    await intake.close();
+  });
 });
