@@ -13,9 +13,10 @@ import { userChangeKey, webhookUserChangeJob } from './webhook-user-change.job';
  * How the receiver records a delivery (design.md flow 4: "insert under its unique id, answer 2xx
  * at once") on each database.
  *
- * PostgreSQL: the delivery, the company's last-delivery time and its user's job in one
- * transaction, before the answer. The pool has connections to spare, so this never waits behind
- * a sync or the job queue.
+ * PostgreSQL: the delivery and its user's job in one transaction, before the answer; deliveries
+ * arriving together share a transaction (group commit), so the receiver holds one pooled
+ * connection however fast they come, and the transaction touches no row anything else holds: it
+ * never waits behind a sync or the job queue.
  *
  * PGlite is one connection, held for a whole transaction by whoever has it: a sync's page holds
  * it for up to a second, the job queue's polls and a batch of webhook changes queue on it too.
@@ -23,7 +24,7 @@ import { userChangeKey, webhookUserChangeJob } from './webhook-user-change.job';
  * appends the delivery to a journal file (a line written synchronously to
  * `<DATA_DIR>/webhook-journal/`, as durable as PGlite's own files, which it writes without fsync)
  * and answers; a writer moves the journal into `webhook_deliveries` in batches, one transaction
- * per batch (deliveries, jobs and the company's last-delivery time together), whenever the
+ * per batch (deliveries and their jobs together), whenever the
  * connection is free, and removes a journal file once everything in it is written. A process that
  * dies first leaves its journal files behind: the next start writes them (repeats are ignored by
  * the deliveries' unique key, as a retry from Procore is). Repeats are told apart in memory for
@@ -57,14 +58,13 @@ export interface IntakeDeps {
 
 const deliveryId = (companyId: string, key: string) => `${companyId}:${key}`;
 
-/** One transaction: the deliveries not seen before, their users' jobs, the companies' last-delivery time. */
+/** One transaction: the deliveries not seen before, and their users' jobs. */
 async function recordDeliveries(
   deps: IntakeDeps,
   deliveries: readonly AcceptedDelivery[],
 ): Promise<Set<string>> {
   const inserted = await deps.db.transaction().execute(async (trx) => {
     const rows = await insertDeliveries(trx, deliveries);
-    await noteWebhookDeliveries(trx, [...new Set(rows.map((r) => r.company_id))]);
     const users = new Map<string, { companyId: string; userId: string }>();
     for (const r of rows) {
       if (r.outcome !== 'queued' || !r.resource_id) continue;
@@ -84,15 +84,102 @@ async function recordDeliveries(
   return new Set(inserted.map((r) => deliveryId(r.company_id, r.delivery_key)));
 }
 
-/** PostgreSQL: each delivery in its own transaction before the answer. */
-function directIntake(deps: IntakeDeps): DeliveryIntake {
+/**
+ * The company's last-delivery time (hook health, the Connection screen), written at most once a
+ * second per company and never inside a delivery's transaction: it is one row, which every
+ * delivery of the company would otherwise wait on while another holds it.
+ */
+function arrivalNotes(deps: IntakeDeps) {
+  const notedAt = new Map<string, number>();
+  const writing = new Set<Promise<void>>();
   return {
-    async accept(delivery) {
-      const inserted = await recordDeliveries(deps, [delivery]);
-      return inserted.size > 0 ? 'new' : 'duplicate';
+    note(companyId: string): void {
+      const now = Date.now();
+      if ((notedAt.get(companyId) ?? 0) > now - 1_000) return;
+      if (notedAt.size >= 10_000) notedAt.clear();
+      notedAt.set(companyId, now);
+      const write = noteWebhookDeliveries(deps.db, [companyId])
+        .catch((err: unknown) => deps.log.warn({ err, companyId }, 'could not note a webhook delivery'))
+        .finally(() => writing.delete(write));
+      writing.add(write);
     },
-    flush: async () => {},
-    close: async () => {},
+    async settled(): Promise<void> {
+      await Promise.all(writing);
+    },
+  };
+}
+
+/**
+ * PostgreSQL: deliveries that arrive while a transaction is being written wait for the next one,
+ * which writes them all (group commit); each is answered once its transaction has committed. The
+ * receiver so holds one pooled connection, for a few statements per batch, however fast
+ * deliveries come.
+ */
+function groupCommitIntake(deps: IntakeDeps): DeliveryIntake {
+  const arrivals = arrivalNotes(deps);
+  type Waiting = {
+    delivery: AcceptedDelivery;
+    answer: (r: 'new' | 'duplicate') => void;
+    fail: (e: unknown) => void;
+  };
+  const queue: Waiting[] = [];
+  let writer: Promise<void> | null = null;
+
+  /** A repeat within one batch is answered as one, as it would be a moment later. */
+  const answer = (batch: readonly Waiting[], inserted: Set<string>) => {
+    const answered = new Set<string>();
+    for (const w of batch) {
+      const id = deliveryId(w.delivery.event.companyId, w.delivery.event.deliveryKey);
+      w.answer(inserted.has(id) && !answered.has(id) ? 'new' : 'duplicate');
+      answered.add(id);
+    }
+  };
+
+  async function write(): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue.splice(0, BATCH_MAX);
+      try {
+        answer(
+          batch,
+          await recordDeliveries(
+            deps,
+            batch.map((w) => w.delivery),
+          ),
+        );
+        continue;
+      } catch (err) {
+        if (batch.length === 1) {
+          batch[0]!.fail(err);
+          continue;
+        }
+      }
+      // One by one, so a delivery the database refuses does not fail the others.
+      for (const w of batch) {
+        try {
+          answer([w], await recordDeliveries(deps, [w.delivery]));
+        } catch (err) {
+          w.fail(err);
+        }
+      }
+    }
+  }
+
+  const settled = async () => {
+    while (writer) await writer;
+    await arrivals.settled();
+  };
+  return {
+    accept(delivery) {
+      arrivals.note(delivery.event.companyId);
+      return new Promise((resolve, reject) => {
+        queue.push({ delivery, answer: resolve, fail: reject });
+        writer ??= write().finally(() => {
+          writer = null;
+        });
+      });
+    },
+    flush: settled,
+    close: settled,
   };
 }
 
@@ -207,6 +294,7 @@ function parseLine(line: string): AcceptedDelivery | null {
 /** PGlite: journal, answer, write in batches when the connection is free. */
 function journaledIntake(deps: IntakeDeps, journalDir: string | undefined): DeliveryIntake {
   const journal = journalDir ? new Journal(journalDir, deps.log) : null;
+  const arrivals = arrivalNotes(deps);
   const pending: Pending[] = journal?.leftovers() ?? [];
   const recent = new Set<string>();
   let writer: Promise<void> | null = null;
@@ -276,6 +364,7 @@ function journaledIntake(deps: IntakeDeps, journalDir: string | undefined): Deli
   return {
     async accept(delivery) {
       if (closed) throw new Error('the webhook intake is closed');
+      arrivals.note(delivery.event.companyId);
       const id = deliveryId(delivery.event.companyId, delivery.event.deliveryKey);
       if (recent.has(id)) return 'duplicate';
       const segment = journal?.append(delivery) ?? null;
@@ -286,6 +375,7 @@ function journaledIntake(deps: IntakeDeps, journalDir: string | undefined): Deli
     },
     async flush() {
       while (writer || pending.length > 0) await (writer ?? startWriting());
+      await arrivals.settled();
     },
     async close() {
       closed = true;
@@ -298,6 +388,7 @@ function journaledIntake(deps: IntakeDeps, journalDir: string | undefined): Deli
         );
       }
       journal?.seal();
+      await arrivals.settled();
     },
   };
 }
@@ -306,6 +397,6 @@ export function createDeliveryIntake(
   deps: IntakeDeps,
   database: { kind: 'pglite' | 'postgres'; dataDir?: string },
 ): DeliveryIntake {
-  if (database.kind === 'postgres') return directIntake(deps);
+  if (database.kind === 'postgres') return groupCommitIntake(deps);
   return journaledIntake(deps, database.dataDir ? join(database.dataDir, 'webhook-journal') : undefined);
 }

@@ -104,6 +104,45 @@ describeEachDatabase('the webhook receiver records deliveries', ({ db, backend }
     }
   });
 
+  it("answers while another transaction holds the company's row", async () => {
+    // The company's secret is known from an earlier delivery, long enough ago that the company's
+    // last-delivery time is due again.
+    expect((await post(userEvent(companyId, '8100149'))).statusCode).toBe(202);
+    await app.services.webhookIntake.flush();
+    await new Promise((r) => setTimeout(r, 1_100));
+    let release!: () => void;
+    let holding!: () => void;
+    const held = new Promise<void>((r) => {
+      holding = r;
+    });
+    const transaction = db()
+      .db.transaction()
+      .execute(async (trx) => {
+        await trx
+          .updateTable('companies')
+          .set({ updated_at: new Date() })
+          .where('id', '=', companyId)
+          .execute();
+        holding();
+        await new Promise<void>((r) => {
+          release = r;
+        });
+      });
+    await held;
+    try {
+      const event = userEvent(companyId, '8100150');
+      const answer = await Promise.race([
+        post(event),
+        new Promise<null>((r) => setTimeout(() => r(null), 3_000)),
+      ]);
+      expect(answer?.statusCode).toBe(202);
+    } finally {
+      release();
+      await transaction;
+    }
+    await app.services.webhookIntake.flush();
+  });
+
   it('records a burst of deliveries in a few transactions, with one job per user', async () => {
     const events = Array.from({ length: 60 }, (_, i) => userEvent(companyId, String(8100200 + (i % 20))));
     const answers = await Promise.all(events.map((e) => post(e)));
@@ -230,5 +269,47 @@ describeEachDatabase('webhook deliveries journaled while the database cannot tak
       .executeTakeFirstOrThrow();
     expect(Number(stored.n)).toBe(60);
     expect(transactions).toBeLessThanOrEqual(15);
+  });
+
+  it('writes deliveries arriving together in one transaction on PostgreSQL, each answered after it', async () => {
+    const { id: companyId } = await newCompany(db().db);
+    let transactions = 0;
+    const real = db().db;
+    const counting = new Proxy(real, {
+      get(target, prop) {
+        if (prop === 'transaction') {
+          transactions++;
+          return () => target.transaction();
+        }
+        const value = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const jobs = { sendMany: async () => {}, wake() {} };
+    const intake = createDeliveryIntake({ db: counting, jobs, log }, { kind: 'postgres' });
+    const events = Array.from({ length: 50 }, (_, i) => userEvent(companyId, String(8100500 + i)));
+    const accept = (e: ReturnType<typeof userEvent>) => {
+      const parsed = parseDelivery(e);
+      if (!parsed.ok) throw new Error(parsed.reason);
+      return intake.accept({
+        event: parsed.event,
+        json: JSON.stringify(e),
+        outcome: 'queued',
+        reason: null,
+        receivedAt: new Date(),
+      });
+    };
+    // All at once, one of them twice.
+    const answers = await Promise.all([...events, events[7]!].map(accept));
+    expect(answers.filter((a) => a === 'new')).toHaveLength(50);
+    expect(answers.filter((a) => a === 'duplicate')).toHaveLength(1);
+    expect(transactions).toBeLessThanOrEqual(3);
+    const stored = await db()
+      .db.selectFrom('webhook_deliveries')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('company_id', '=', companyId)
+      .executeTakeFirstOrThrow();
+    expect(Number(stored.n)).toBe(50);
+    await intake.close();
   });
 });
