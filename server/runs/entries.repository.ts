@@ -212,8 +212,9 @@ type HistoryEntry = Omit<EntryRow, 'worker_id' | 'email' | 'procore_user_id'> & 
 
 /**
  * Every user-sync entry about one worker, newest first, with its run: those recorded with the
- * worker, those about its Procore user (a skip before the worker existed, for one), and the
- * batched ones that say more than "unchanged" (skips, warnings, reasons).
+ * worker, those about its Procore user (a skip before the worker existed, for one), and their
+ * entries in notable batches (creations, skips, warnings: `EntryBatches` keeps plain "unchanged"
+ * people in rows of their own, which a history does not read).
  */
 export function listWorkerEntries(
   db: Kysely<Database>,
@@ -256,8 +257,7 @@ export function listWorkerEntries(
         where b.company_id = ${companyId} and b.notable
           and b.procore_user_ids @> array[${userId}::bigint]
           ${opts.beforeId ? sql`and b.first_entry_id < ${opts.beforeId}` : sql``}
-          and m->>1 = ${userId}
-          and (m->>5 <> 'unchanged' or m->>6 is not null or m->>7 is not null or jsonb_array_length(m->8) > 0))`
+          and m->>1 = ${userId})`
     : sql<HistoryEntry>`(${kept})`;
   let query = db
     .selectFrom(source.as('e'))

@@ -24,7 +24,7 @@ export interface EntryDraft {
   own?: { action: EntryAction; changes: FieldChange[] } | null;
 }
 
-/** An entry that changed nothing, numbered by its run: kept in a batch (`EntryBatches`). */
+/** A batchable entry (`isBatchable`), numbered by its run: kept in a batch (`EntryBatches`). */
 export type BatchedDraft = EntryDraft & { id: string };
 
 /** The results an entry can be batched with (`isBatchable`). */

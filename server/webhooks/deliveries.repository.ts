@@ -10,28 +10,13 @@ import type { WebhookEvent } from './payload';
 type Db = Kysely<Database>;
 
 /** Stores a delivery under its unique id; undefined when it was stored already (a repeat). */
-export function insertDelivery(
+export async function insertDelivery(
   db: Db,
   event: WebhookEvent,
   stored: { json: string; outcome: 'queued' | 'ignored'; reason: string | null },
 ) {
-  return db
-    .insertInto('webhook_deliveries')
-    .values({
-      company_id: event.companyId,
-      delivery_key: event.deliveryKey,
-      payload_version: event.payloadVersion,
-      resource_name: event.resourceName,
-      event_type: event.eventType,
-      resource_id: event.resourceId,
-      event_at: event.eventAt,
-      payload: stored.json,
-      outcome: stored.outcome,
-      outcome_reason: stored.reason,
-    })
-    .onConflict((oc) => oc.columns(['company_id', 'delivery_key']).doNothing())
-    .returning('id')
-    .executeTakeFirst();
+  const [row] = await insertDeliveries(db, [{ event, ...stored, receivedAt: new Date() }]);
+  return row;
 }
 
 /** Rows per insert statement (11 parameters each). */
@@ -55,6 +40,7 @@ export async function insertDeliveries(
     ...new Map(deliveries.map((d) => [`${d.event.companyId}:${d.event.deliveryKey}`, d])).values(),
   ];
   const inserted: Array<{
+    id: string;
     company_id: string;
     delivery_key: string;
     resource_id: string | null;
@@ -79,7 +65,7 @@ export async function insertDeliveries(
         })),
       )
       .onConflict((oc) => oc.columns(['company_id', 'delivery_key']).doNothing())
-      .returning(['company_id', 'delivery_key', 'resource_id', 'outcome'])
+      .returning(['id', 'company_id', 'delivery_key', 'resource_id', 'outcome'])
       .execute();
     inserted.push(...rows);
   }
