@@ -95,8 +95,10 @@ export class AppProcess {
     store: Store,
     sandboxUrl: string,
     extraEnv: Record<string, string> = {},
+    /** A port chosen earlier (a webhook hook registered for it); else a free one. */
+    port?: number,
   ): Promise<AppProcess> {
-    const port = await freePort();
+    port ??= await freePort();
     const url = `http://127.0.0.1:${port}`;
     const child = spawn(process.execPath, [...startFlags(), '--import', 'tsx', 'server/main.ts'], {
       env: {
