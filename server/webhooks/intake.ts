@@ -113,12 +113,16 @@ function arrivalNotes(deps: IntakeDeps) {
 }
 
 /**
- * PostgreSQL: deliveries that arrive while a batch is being written wait for the next one, which
- * stores them all in one statement (group commit); each is answered once that statement has
- * committed: one round trip, on one pooled connection, however fast deliveries come. Their jobs
+ * PostgreSQL: deliveries are stored in one statement per batch, each answered once its statement
+ * has committed (one round trip); up to WRITERS batches are in flight, and deliveries arriving
+ * while they all are wait for the next (group commit), so the receiver holds at most WRITERS pooled
+ * connections however fast deliveries come. Their jobs
  * follow in a statement of their own, after the answers. A process that dies in between leaves
  * deliveries waiting without a job: the minutely requeue (requeue.job.ts) queues them again.
  */
+/** Batches in flight at once on PostgreSQL: a delivery does not wait for another's round trip. */
+const WRITERS = 3;
+
 function groupCommitIntake(deps: IntakeDeps): DeliveryIntake {
   const arrivals = arrivalNotes(deps);
   type Waiting = {
@@ -127,7 +131,7 @@ function groupCommitIntake(deps: IntakeDeps): DeliveryIntake {
     fail: (e: unknown) => void;
   };
   const queue: Waiting[] = [];
-  let writer: Promise<void> | null = null;
+  const writers = new Set<Promise<void>>();
   let jobSends: Promise<void> = Promise.resolve();
 
   /** A repeat within one batch is answered as one, as it would be a moment later. */
@@ -161,6 +165,8 @@ function groupCommitIntake(deps: IntakeDeps): DeliveryIntake {
   };
 
   async function write(): Promise<void> {
+    // Deliveries read in the same turn of the event loop go out together.
+    await new Promise((r) => setImmediate(r));
     while (queue.length > 0) {
       const batch = queue.splice(0, BATCH_MAX);
       try {
@@ -178,7 +184,7 @@ function groupCommitIntake(deps: IntakeDeps): DeliveryIntake {
   }
 
   const settled = async () => {
-    while (writer) await writer;
+    while (writers.size > 0) await Promise.all(writers);
     await jobSends;
     await arrivals.settled();
   };
@@ -187,9 +193,10 @@ function groupCommitIntake(deps: IntakeDeps): DeliveryIntake {
       arrivals.note(delivery.event.companyId);
       return new Promise((resolve, reject) => {
         queue.push({ delivery, answer: resolve, fail: reject });
-        writer ??= write().finally(() => {
-          writer = null;
-        });
+        if (writers.size < WRITERS) {
+          const writer: Promise<void> = write().finally(() => writers.delete(writer));
+          writers.add(writer);
+        }
       });
     },
     flush: settled,

@@ -143,6 +143,56 @@ describeEachDatabase('the webhook receiver records deliveries', ({ db, backend }
     await app.services.webhookIntake.flush();
   });
 
+  it('answers a delivery while another one waits on the database', async () => {
+    expect((await post(userEvent(companyId, '8100160'))).statusCode).toBe(202);
+    await app.services.webhookIntake.flush();
+    const stuck = userEvent(companyId, '8100161');
+    // An uncommitted row with the same id: storing `stuck` waits for this transaction to end.
+    let release!: () => void;
+    let holding!: () => void;
+    const held = new Promise<void>((r) => {
+      holding = r;
+    });
+    const transaction = db()
+      .db.transaction()
+      .execute(async (trx) => {
+        await trx
+          .insertInto('webhook_deliveries')
+          .values({
+            company_id: companyId,
+            delivery_key: stuck.id,
+            payload_version: 'v4.0',
+            resource_name: 'Company Users',
+            event_type: 'update',
+            resource_id: '8100161',
+            payload: '{}',
+            outcome: 'ignored',
+          })
+          .execute();
+        holding();
+        await new Promise<void>((r) => {
+          release = r;
+        });
+      });
+    await held;
+    try {
+      const waiting = post(stuck);
+      await new Promise((r) => setTimeout(r, 100));
+      const answer = await Promise.race([
+        post(userEvent(companyId, '8100162')),
+        new Promise<null>((r) => setTimeout(() => r(null), 3_000)),
+      ]);
+      expect(answer?.statusCode).toBe(202);
+      release();
+      await transaction;
+      expect([200, 202]).toContain((await waiting).statusCode);
+    } finally {
+      release?.();
+      await transaction;
+    }
+    await app.services.webhookIntake.flush();
+  });
+
   it('records a burst of deliveries in a few transactions, with one job per user', async () => {
     const events = Array.from({ length: 60 }, (_, i) => userEvent(companyId, String(8100200 + (i % 20))));
     const answers = await Promise.all(events.map((e) => post(e)));
