@@ -92,8 +92,10 @@ export class AppProcess {
     store: Store,
     sandboxUrl: string,
     extraEnv: Record<string, string> = {},
+    /** A port chosen earlier (a webhook hook registered for it); else a free one. */
+    port?: number,
   ): Promise<AppProcess> {
-    const port = await freePort();
+    port ??= await freePort();
     const url = `http://127.0.0.1:${port}`;
     shipped ??= startCommand();
     // BENCH_APP_FLAGS adds Node flags to the app (say `--cpu-prof --cpu-prof-dir=/tmp/prof`).

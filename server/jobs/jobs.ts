@@ -81,6 +81,18 @@ export class Jobs {
     if (idle) this.#boss.notifyWorker(idle.id);
   }
 
+  /** Of these singleton keys, the ones with a job of this kind waiting, retrying or running. */
+  async liveKeys(def: { name: string }, keys: readonly string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const { rows } = await this.#boss
+      .getDb()
+      .executeSql(
+        `select distinct singleton_key from pgboss.job where name = $1 and singleton_key = any($2::text[]) and state < 'completed'`,
+        [def.name, [...keys]],
+      );
+    return new Set((rows as Array<{ singleton_key: string }>).map((r) => r.singleton_key));
+  }
+
   /** Whether a job is still waiting or running (not completed, failed or gone). */
   async isLive(def: { name: string }, jobId: string): Promise<boolean> {
     const job = await this.#boss.getJobById(def.name, jobId);

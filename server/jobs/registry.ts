@@ -16,6 +16,7 @@ import type { WebhookApplyDeps } from '../webhooks/apply-user-change';
 import { requeueWaitingDeliveries } from '../webhooks/deliveries.service';
 import { hookCheckJob, hookCheckTickJob } from '../webhooks/hook-check.job';
 import type { HooksService } from '../webhooks/hooks.service';
+import { webhookRequeueTickJob } from '../webhooks/requeue.job';
 import { webhookUserChangeJob } from '../webhooks/webhook-user-change.job';
 import type { AnyJob, Jobs } from './jobs';
 
@@ -35,6 +36,7 @@ export const ALL_JOBS: readonly AnyJob<JobServices>[] = [
   syncRunJob,
   autosyncTickJob,
   webhookUserChangeJob,
+  webhookRequeueTickJob,
   hookCheckTickJob,
   hookCheckJob,
   timesheetsSendJob,

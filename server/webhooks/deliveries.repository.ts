@@ -176,16 +176,17 @@ export async function claimUserReads(
   return new Set(rows.map((r) => r.procore_user_id));
 }
 
-/** Every (company, user) with a delivery still waiting for its job. */
-export function listWaitingUsers(db: Db) {
-  return db
+/** Every (company, user) with a delivery still waiting for its job (received before `before`). */
+export function listWaitingUsers(db: Db, before?: Date) {
+  let query = db
     .selectFrom('webhook_deliveries')
     .select(['company_id', 'resource_id'])
     .distinct()
     .where('outcome', '=', 'queued')
     .where('resource_name', '=', COMPANY_USERS_RESOURCE)
-    .where('resource_id', 'is not', null)
-    .execute();
+    .where('resource_id', 'is not', null);
+  if (before) query = query.where('received_at', '<', before);
+  return query.execute();
 }
 
 /** Retention: settled deliveries received before `before` (one still waiting is never purged). */

@@ -25,3 +25,29 @@ export async function requeueWaitingDeliveries(deps: { db: Kysely<Database>; job
   }
   return queued;
 }
+
+/**
+ * Deliveries waiting longer than `olderThanMs` whose user has no job at all (waiting, retrying or
+ * running) get one: on PostgreSQL a delivery is stored before its job is queued, and a process
+ * that died in between left it without one. A user whose job is backing off is left to it.
+ */
+export async function requeueOrphanedDeliveries(
+  deps: { db: Kysely<Database>; jobs: Jobs },
+  olderThanMs: number,
+  now = new Date(),
+): Promise<number> {
+  const waiting = (await listWaitingUsers(deps.db, new Date(now.getTime() - olderThanMs))).flatMap((r) =>
+    r.resource_id ? [{ companyId: r.company_id, userId: r.resource_id }] : [],
+  );
+  const live = await deps.jobs.liveKeys(
+    webhookUserChangeJob,
+    waiting.map((w) => userChangeKey(w.companyId, w.userId)),
+  );
+  let queued = 0;
+  for (const w of waiting) {
+    const key = userChangeKey(w.companyId, w.userId);
+    if (live.has(key)) continue;
+    if (await deps.jobs.send(webhookUserChangeJob, w, { singletonKey: key })) queued++;
+  }
+  return queued;
+}

@@ -13,10 +13,10 @@ import { userChangeKey, webhookUserChangeJob } from './webhook-user-change.job';
  * How the receiver records a delivery (design.md flow 4: "insert under its unique id, answer 2xx
  * at once") on each database.
  *
- * PostgreSQL: the delivery and its user's job in one transaction, before the answer; deliveries
- * arriving together share a transaction (group commit), so the receiver holds one pooled
- * connection however fast they come, and the transaction touches no row anything else holds: it
- * never waits behind a sync or the job queue.
+ * PostgreSQL: the delivery is stored before the answer, deliveries arriving together in one
+ * statement (group commit), so the receiver holds one pooled connection for one round trip however
+ * fast they come, and touches no row anything else holds: it never waits behind a sync or the job
+ * queue. Their jobs are queued right after the answers.
  *
  * PGlite is one connection, held for a whole transaction by whoever has it: a sync's page holds
  * it for up to a second, the job queue's polls and a batch of webhook changes queue on it too.
@@ -58,6 +58,21 @@ export interface IntakeDeps {
 
 const deliveryId = (companyId: string, key: string) => `${companyId}:${key}`;
 
+type InsertedDelivery = Awaited<ReturnType<typeof insertDeliveries>>[number];
+
+/** One job per user the new deliveries announce a change of. */
+function jobsFor(rows: readonly InsertedDelivery[]) {
+  const users = new Map<string, { companyId: string; userId: string }>();
+  for (const r of rows) {
+    if (r.outcome !== 'queued' || !r.resource_id) continue;
+    users.set(userChangeKey(r.company_id, r.resource_id), { companyId: r.company_id, userId: r.resource_id });
+  }
+  return [...users].map(([singletonKey, payload]) => ({ payload, singletonKey }));
+}
+
+const idsOf = (rows: readonly InsertedDelivery[]) =>
+  new Set(rows.map((r) => deliveryId(r.company_id, r.delivery_key)));
+
 /** One transaction: the deliveries not seen before, and their users' jobs. */
 async function recordDeliveries(
   deps: IntakeDeps,
@@ -65,23 +80,11 @@ async function recordDeliveries(
 ): Promise<Set<string>> {
   const inserted = await deps.db.transaction().execute(async (trx) => {
     const rows = await insertDeliveries(trx, deliveries);
-    const users = new Map<string, { companyId: string; userId: string }>();
-    for (const r of rows) {
-      if (r.outcome !== 'queued' || !r.resource_id) continue;
-      users.set(userChangeKey(r.company_id, r.resource_id), {
-        companyId: r.company_id,
-        userId: r.resource_id,
-      });
-    }
-    await deps.jobs.sendMany(
-      webhookUserChangeJob,
-      [...users].map(([singletonKey, payload]) => ({ payload, singletonKey })),
-      trx,
-    );
+    await deps.jobs.sendMany(webhookUserChangeJob, jobsFor(rows), trx);
     return rows;
   });
   if (inserted.some((r) => r.outcome === 'queued')) deps.jobs.wake(webhookUserChangeJob);
-  return new Set(inserted.map((r) => deliveryId(r.company_id, r.delivery_key)));
+  return idsOf(inserted);
 }
 
 /**
@@ -110,11 +113,16 @@ function arrivalNotes(deps: IntakeDeps) {
 }
 
 /**
- * PostgreSQL: deliveries that arrive while a transaction is being written wait for the next one,
- * which writes them all (group commit); each is answered once its transaction has committed. The
- * receiver so holds one pooled connection, for a few statements per batch, however fast
- * deliveries come.
+ * PostgreSQL: deliveries are stored in one statement per batch, each answered once its statement
+ * has committed (one round trip); up to WRITERS batches are in flight, and deliveries arriving
+ * while they all are wait for the next (group commit), so the receiver holds at most WRITERS pooled
+ * connections however fast deliveries come. Their jobs
+ * follow in a statement of their own, after the answers. A process that dies in between leaves
+ * deliveries waiting without a job: the minutely requeue (requeue.job.ts) queues them again.
  */
+/** Batches in flight at once on PostgreSQL: a delivery does not wait for another's round trip. */
+const WRITERS = 3;
+
 function groupCommitIntake(deps: IntakeDeps): DeliveryIntake {
   const arrivals = arrivalNotes(deps);
   type Waiting = {
@@ -123,7 +131,8 @@ function groupCommitIntake(deps: IntakeDeps): DeliveryIntake {
     fail: (e: unknown) => void;
   };
   const queue: Waiting[] = [];
-  let writer: Promise<void> | null = null;
+  const writers = new Set<Promise<void>>();
+  let jobSends: Promise<void> = Promise.resolve();
 
   /** A repeat within one batch is answered as one, as it would be a moment later. */
   const answer = (batch: readonly Waiting[], inserted: Set<string>) => {
@@ -135,17 +144,33 @@ function groupCommitIntake(deps: IntakeDeps): DeliveryIntake {
     }
   };
 
+  const store = async (batch: readonly Waiting[]) => {
+    const rows = await insertDeliveries(
+      deps.db,
+      batch.map((w) => w.delivery),
+    );
+    answer(batch, idsOf(rows));
+    const jobs = jobsFor(rows);
+    if (jobs.length === 0) return;
+    jobSends = jobSends
+      .then(() => deps.jobs.sendMany(webhookUserChangeJob, jobs, deps.db))
+      .then(
+        () => deps.jobs.wake(webhookUserChangeJob),
+        (err: unknown) =>
+          deps.log.error(
+            { err, jobs: jobs.length },
+            'could not queue webhook work; the minutely requeue will',
+          ),
+      );
+  };
+
   async function write(): Promise<void> {
+    // Deliveries read in the same turn of the event loop go out together.
+    await new Promise((r) => setImmediate(r));
     while (queue.length > 0) {
       const batch = queue.splice(0, BATCH_MAX);
       try {
-        answer(
-          batch,
-          await recordDeliveries(
-            deps,
-            batch.map((w) => w.delivery),
-          ),
-        );
+        await store(batch);
         continue;
       } catch (err) {
         if (batch.length === 1) {
@@ -154,18 +179,13 @@ function groupCommitIntake(deps: IntakeDeps): DeliveryIntake {
         }
       }
       // One by one, so a delivery the database refuses does not fail the others.
-      for (const w of batch) {
-        try {
-          answer([w], await recordDeliveries(deps, [w.delivery]));
-        } catch (err) {
-          w.fail(err);
-        }
-      }
+      for (const w of batch) await store([w]).catch(w.fail);
     }
   }
 
   const settled = async () => {
-    while (writer) await writer;
+    while (writers.size > 0) await Promise.all(writers);
+    await jobSends;
     await arrivals.settled();
   };
   return {
@@ -173,9 +193,10 @@ function groupCommitIntake(deps: IntakeDeps): DeliveryIntake {
       arrivals.note(delivery.event.companyId);
       return new Promise((resolve, reject) => {
         queue.push({ delivery, answer: resolve, fail: reject });
-        writer ??= write().finally(() => {
-          writer = null;
-        });
+        if (writers.size < WRITERS) {
+          const writer: Promise<void> = write().finally(() => writers.delete(writer));
+          writers.add(writer);
+        }
       });
     },
     flush: settled,

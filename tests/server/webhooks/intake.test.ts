@@ -143,6 +143,56 @@ describeEachDatabase('the webhook receiver records deliveries', ({ db, backend }
     await app.services.webhookIntake.flush();
   });
 
+  it('answers a delivery while another one waits on the database', async () => {
+    expect((await post(userEvent(companyId, '8100160'))).statusCode).toBe(202);
+    await app.services.webhookIntake.flush();
+    const stuck = userEvent(companyId, '8100161');
+    // An uncommitted row with the same id: storing `stuck` waits for this transaction to end.
+    let release!: () => void;
+    let holding!: () => void;
+    const held = new Promise<void>((r) => {
+      holding = r;
+    });
+    const transaction = db()
+      .db.transaction()
+      .execute(async (trx) => {
+        await trx
+          .insertInto('webhook_deliveries')
+          .values({
+            company_id: companyId,
+            delivery_key: stuck.id,
+            payload_version: 'v4.0',
+            resource_name: 'Company Users',
+            event_type: 'update',
+            resource_id: '8100161',
+            payload: '{}',
+            outcome: 'ignored',
+          })
+          .execute();
+        holding();
+        await new Promise<void>((r) => {
+          release = r;
+        });
+      });
+    await held;
+    try {
+      const waiting = post(stuck);
+      await new Promise((r) => setTimeout(r, 100));
+      const answer = await Promise.race([
+        post(userEvent(companyId, '8100162')),
+        new Promise<null>((r) => setTimeout(() => r(null), 3_000)),
+      ]);
+      expect(answer?.statusCode).toBe(202);
+      release();
+      await transaction;
+      expect([200, 202]).toContain((await waiting).statusCode);
+    } finally {
+      release?.();
+      await transaction;
+    }
+    await app.services.webhookIntake.flush();
+  });
+
   it('records a burst of deliveries in a few transactions, with one job per user', async () => {
     const events = Array.from({ length: 60 }, (_, i) => userEvent(companyId, String(8100200 + (i % 20))));
     const answers = await Promise.all(events.map((e) => post(e)));
@@ -271,21 +321,30 @@ describeEachDatabase('webhook deliveries journaled while the database cannot tak
     expect(transactions).toBeLessThanOrEqual(15);
   });
 
-  it('writes deliveries arriving together in one transaction on PostgreSQL, each answered after it', async () => {
+  it('stores deliveries arriving together in one statement on PostgreSQL, answers each, then queues their jobs', async () => {
     const { id: companyId } = await newCompany(db().db);
-    let transactions = 0;
+    let statements = 0;
     const real = db().db;
     const counting = new Proxy(real, {
       get(target, prop) {
-        if (prop === 'transaction') {
-          transactions++;
-          return () => target.transaction();
-        }
+        if (prop === 'transaction' || prop === 'insertInto') statements++;
         const value = Reflect.get(target, prop, target);
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    const jobs = { sendMany: async () => {}, wake() {} };
+    const queued: string[] = [];
+    // The jobs' statement waits: the answers do not.
+    let openGate!: () => void;
+    const gate = new Promise<void>((r) => {
+      openGate = r;
+    });
+    const jobs = {
+      async sendMany(_def: unknown, items: ReadonlyArray<{ singletonKey?: string }>) {
+        await gate;
+        queued.push(...items.map((i) => i.singletonKey ?? ''));
+      },
+      wake() {},
+    };
     const intake = createDeliveryIntake({ db: counting, jobs, log }, { kind: 'postgres' });
     const events = Array.from({ length: 50 }, (_, i) => userEvent(companyId, String(8100500 + i)));
     const accept = (e: ReturnType<typeof userEvent>) => {
@@ -303,7 +362,11 @@ describeEachDatabase('webhook deliveries journaled while the database cannot tak
     const answers = await Promise.all([...events, events[7]!].map(accept));
     expect(answers.filter((a) => a === 'new')).toHaveLength(50);
     expect(answers.filter((a) => a === 'duplicate')).toHaveLength(1);
-    expect(transactions).toBeLessThanOrEqual(3);
+    expect(statements).toBeLessThanOrEqual(3);
+    expect(queued).toEqual([]);
+    openGate();
+    await intake.flush();
+    expect(queued.sort()).toEqual(events.map((e) => `${companyId}:${e.resource_id}`).sort());
     const stored = await db()
       .db.selectFrom('webhook_deliveries')
       .select((eb) => eb.fn.countAll<string>().as('n'))
