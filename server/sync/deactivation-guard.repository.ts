@@ -1,5 +1,6 @@
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import type { Database, DeactivationGuardTable } from '../db/database';
+import { anyOf } from '../db/sql-lists';
 
 /**
  * `deactivation_guard`: what the deactivation safeguard remembers about a Procore user (one row
@@ -30,7 +31,7 @@ export async function findGuards(
     .selectFrom('deactivation_guard')
     .selectAll()
     .where('company_id', '=', companyId)
-    .where('procore_user_id', 'in', [...procoreUserIds])
+    .where('procore_user_id', '=', anyOf(procoreUserIds, 'bigint'))
     .where('state', 'in', [...states])
     .execute();
   return new Map(rows.map((r) => [r.procore_user_id, r]));
@@ -112,7 +113,7 @@ export async function deleteGuards(
   await trx
     .deleteFrom('deactivation_guard')
     .where('company_id', '=', companyId)
-    .where('procore_user_id', 'in', [...procoreUserIds])
+    .where('procore_user_id', '=', anyOf(procoreUserIds, 'bigint'))
     .execute();
 }
 
