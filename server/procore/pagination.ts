@@ -62,54 +62,66 @@ export function paginate<S extends z.ZodType>(
 ): Paged<z.output<S>> {
   const perPage = request.perPage ?? (request.envelope ? V2_PER_PAGE : DEFAULT_PER_PAGE);
 
+  // The next page is asked for as soon as the current one is read, so Procore answers it while the
+  // caller works on this one (a run's pages cost the slower of the two, not their sum). One page
+  // ahead at most; a caller that stops early cancels it.
   async function* pages(): AsyncGenerator<Page<z.output<S>>> {
-    let next: { path: string; query?: Record<string, QueryValue> } | undefined = {
-      path: request.path,
-      query: { ...request.query, page: 1, per_page: perPage },
-    };
+    const ahead = new AbortController();
+    const signal = request.signal ? AbortSignal.any([request.signal, ahead.signal]) : ahead.signal;
     const visited = new Set<string>();
     let page = 0;
     let seen = 0;
-    while (next) {
-      const url = http.url(next.path, next.query);
-      if (visited.has(url))
-        throw new ProcoreSchemaError(`${request.label} pages`, 'the Link header loops back');
+    const fetchPage = (target: { path: string; query?: Record<string, QueryValue> }) => {
+      const url = http.url(target.path, target.query);
+      const pending = visited.has(url)
+        ? Promise.reject(new ProcoreSchemaError(`${request.label} pages`, 'the Link header loops back'))
+        : http.request(
+            { method: 'GET', path: target.path, query: target.query, companyId: request.companyId, signal },
+            auth,
+          );
       visited.add(url);
-      page += 1;
-      const res = await http.request(
-        {
-          method: 'GET',
-          path: next.path,
-          query: next.query,
-          companyId: request.companyId,
-          signal: request.signal,
-        },
-        auth,
-      );
-      const raw = request.envelope ? (res.body as { data?: unknown } | null)?.data : res.body;
-      const context = { method: 'GET', path: request.path };
-      if (!Array.isArray(raw)) {
-        throw new ProcoreSchemaError(
-          request.label,
-          `expected a list, received ${raw === null ? 'null' : typeof raw}`,
-          context,
+      // Awaited below; until then a failure must not count as unhandled.
+      pending.catch(() => {});
+      return pending;
+    };
+    let pending: ReturnType<typeof fetchPage> | undefined = fetchPage({
+      path: request.path,
+      query: { ...request.query, page: 1, per_page: perPage },
+    });
+    try {
+      while (pending) {
+        const res = await pending;
+        pending = undefined;
+        page += 1;
+        const raw = request.envelope ? (res.body as { data?: unknown } | null)?.data : res.body;
+        const context = { method: 'GET', path: request.path };
+        if (!Array.isArray(raw)) {
+          throw new ProcoreSchemaError(
+            request.label,
+            `expected a list, received ${raw === null ? 'null' : typeof raw}`,
+            context,
+          );
+        }
+        const items = raw.map((v, i) =>
+          parseWith(item, v, { ...context, label: `${request.label}[${seen + i}]` }),
         );
-      }
-      const items = raw.map((v, i) =>
-        parseWith(item, v, { ...context, label: `${request.label}[${seen + i}]` }),
-      );
-      const totalHeader = res.headers.get('total');
-      const total = totalHeader !== null && totalHeader !== '' ? Number(totalHeader) : undefined;
-      seen += items.length;
-      yield { items, page, total };
+        const totalHeader = res.headers.get('total');
+        const total = totalHeader !== null && totalHeader !== '' ? Number(totalHeader) : undefined;
+        seen += items.length;
 
-      const link = nextLink(res.headers.get('link'));
-      if (link) next = { path: link };
-      else if (res.headers.has('link'))
-        next = undefined; // Link without next: the last page (§2.4)
-      else if (total !== undefined && Number.isFinite(total))
-        next = seen < total && items.length > 0 ? nextPage() : undefined;
-      else next = items.length >= perPage ? nextPage() : undefined;
+        let next: { path: string; query?: Record<string, QueryValue> } | undefined;
+        const link = nextLink(res.headers.get('link'));
+        if (link) next = { path: link };
+        else if (res.headers.has('link'))
+          next = undefined; // Link without next: the last page (§2.4)
+        else if (total !== undefined && Number.isFinite(total))
+          next = seen < total && items.length > 0 ? nextPage() : undefined;
+        else next = items.length >= perPage ? nextPage() : undefined;
+        if (next) pending = fetchPage(next);
+        yield { items, page, total };
+      }
+    } finally {
+      if (pending) ahead.abort();
     }
 
     function nextPage() {

@@ -84,6 +84,20 @@ describe('pagination over company users', () => {
     expect(await collect(companyId, 100)).toEqual({ count: 5000, pages: 50, calls: 50 });
   });
 
+  it('asks Procore for the next page while the caller still works on the current one', async () => {
+    const companyId = await companyWith(250);
+    await control(sandbox, 'DELETE', '/_sandbox/requests');
+    const pages = client.forCompany(companyId).listCompanyUsers({ perPage: 100 }).pages();
+    const first = await pages.next();
+    expect(first.value?.items).toHaveLength(100);
+    // The caller has not asked for page 2 yet, and Procore is already answering it.
+    await expect.poll(async () => (await requests(sandbox, '/rest/v1.3/')).length).toBe(2);
+    const rest: number[] = [];
+    for (let p = await pages.next(); !p.done; p = await pages.next()) rest.push(p.value.items.length);
+    expect(rest).toEqual([100, 50]);
+    expect(await requests(sandbox, '/rest/v1.3/')).toHaveLength(3);
+  });
+
   it('filters by updated_at so an hourly run reads only what changed', async () => {
     const companyId = await companyWith(20);
     const company = sandbox.handle.state.company(Number(companyId))!;
