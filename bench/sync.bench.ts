@@ -1,12 +1,11 @@
 import { sql } from 'kysely';
 import { issueSession, sessionKey } from '../server/auth/session';
-import { type RunningSandbox, startSandbox } from '../server/sandbox';
+import type { RunningSandbox } from '../server/sandbox';
 import {
   APP_SECRET,
   AppProcess,
   api,
   control,
-  freePort,
   freshStore,
   procoreRequests,
   type RunView,
@@ -14,6 +13,8 @@ import {
   rowsWrittenBy,
   type Store,
   sleep,
+  startUnlimitedSandbox,
+  UNLIMITED,
   waitForRun,
 } from './app-process';
 import { registerSandboxCompany, sandboxCompany } from './companies';
@@ -32,7 +33,6 @@ import type { BenchResult } from './run';
 const ACME = '4280001';
 const PER_PAGE = 1000; // server/procore/pagination.ts DEFAULT_PER_PAGE
 const SIZES = (process.env.BENCH_SYNC_SIZES ?? '1000,10000,50000').split(',').map(Number);
-const UNLIMITED = { rateLimit: { hourly: 1e9, spike: 1e9 } };
 
 interface CaseResult {
   runId: string;
@@ -266,13 +266,7 @@ async function benchBackend(kind: 'pglite' | 'postgres', sandbox: RunningSandbox
 }
 
 export async function run(): Promise<BenchResult[]> {
-  const port = await freePort();
-  const sandbox = await startSandbox({
-    port,
-    appUrl: 'http://127.0.0.1:3999',
-    logLevel: 'silent',
-    settings: UNLIMITED,
-  });
+  const sandbox = await startUnlimitedSandbox();
   sandboxUrl = sandbox.url;
   try {
     // BENCH_SYNC_BACKENDS=postgres repeats only the PostgreSQL rows.

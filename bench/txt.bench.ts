@@ -1,13 +1,13 @@
-import { startSandbox } from '../server/sandbox';
 import {
   AppProcess,
   api,
   control,
-  freePort,
   freshStore,
   type RunView,
   round,
   type Store,
+  startUnlimitedSandbox,
+  UNLIMITED,
   waitForRun,
 } from './app-process';
 import { adminToken, registerSandboxCompany } from './companies';
@@ -22,7 +22,6 @@ import type { BenchResult } from './run';
 
 const ACME = '4280001';
 const USERS = Number(process.env.BENCH_TXT_USERS ?? 50_000);
-const UNLIMITED = { rateLimit: { hourly: 1e9, spike: 1e9 } };
 
 async function download(app: AppProcess, token: string, runId: string) {
   app.resetPeak();
@@ -85,12 +84,7 @@ async function benchBackend(kind: 'pglite' | 'postgres', sandboxUrl: string): Pr
 }
 
 export async function run(): Promise<BenchResult[]> {
-  const sandbox = await startSandbox({
-    port: await freePort(),
-    appUrl: 'http://127.0.0.1:3999',
-    logLevel: 'silent',
-    settings: UNLIMITED,
-  });
+  const sandbox = await startUnlimitedSandbox();
   try {
     await control(sandbox, '/_sandbox/reset', 'POST', { users: USERS, seed: 42, settings: UNLIMITED });
     const rows = await benchBackend('pglite', sandbox.url);
