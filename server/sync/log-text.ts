@@ -155,7 +155,7 @@ export class RunLogLines {
         lines = [];
         this.byAction.set(e.action, lines);
       }
-      // The regex also flattens the line, so the entry's strings it was made of can go.
+      // V8 flattens a string it runs a regex on, so the entry's strings the line was joined from can go.
       lines.push({ name: e.name, procore_user_id: e.procore_user_id, text: plainPunctuation(line(e)) });
     }
   }
