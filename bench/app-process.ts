@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { type DatabaseHandle, openPglite, openPostgres } from '../server/db/connect';
-import type { RunningSandbox } from '../server/sandbox';
+import { type RunningSandbox, startSandbox } from '../server/sandbox';
 import { type StartCommand, startCommand } from '../tests/helpers/process';
 
 /**
@@ -24,6 +24,19 @@ let shipped: StartCommand | undefined;
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
+
+/** Procore's rate limits out of the way: a case measures the app, not Procore's pacing. */
+export const UNLIMITED = { rateLimit: { hourly: 1e9, spike: 1e9 } };
+
+/** The benchmark's sandbox, on a free port, without rate limits. */
+export async function startUnlimitedSandbox(): Promise<RunningSandbox> {
+  return startSandbox({
+    port: await freePort(),
+    appUrl: 'http://127.0.0.1:3999',
+    logLevel: 'silent',
+    settings: UNLIMITED,
+  });
+}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -3,10 +3,17 @@ import pino from 'pino';
 import { parseConfig } from '../server/config';
 import { openPostgres } from '../server/db/connect';
 import { startJobs } from '../server/jobs/registry';
-import { startSandbox } from '../server/sandbox';
 import { createServices, type Services } from '../server/services';
 import { autosyncTick } from '../server/sync/autosync.job';
-import { APP_SECRET, control, freePort, freshStore, procoreRequests, round, sleep } from './app-process';
+import {
+  APP_SECRET,
+  control,
+  freshStore,
+  procoreRequests,
+  round,
+  sleep,
+  startUnlimitedSandbox,
+} from './app-process';
 import { registerCompanies, seedCompanies } from './companies';
 import type { BenchResult } from './run';
 
@@ -32,12 +39,7 @@ export async function run(): Promise<BenchResult[]> {
     console.error('  autosync: skipped (it runs on PostgreSQL: set BENCH_DATABASE_URL)');
     return [];
   }
-  const sandbox = await startSandbox({
-    port: await freePort(),
-    appUrl: 'http://127.0.0.1:3999',
-    logLevel: 'silent',
-    settings: { rateLimit: { hourly: 1e9, spike: 1e9 } },
-  });
+  const sandbox = await startUnlimitedSandbox();
   const store = await freshStore('postgres');
   const instances: Services[] = [];
   try {

@@ -104,3 +104,22 @@ export async function adminToken(companyId: string): Promise<string> {
   });
   return token;
 }
+
+/** The sandbox's summary of one of its companies. */
+export async function sandboxCompany(sandboxUrl: string, companyId: string) {
+  const res = await fetch(`${sandboxUrl}/_sandbox/companies/${companyId}`);
+  return (await res.json()) as {
+    name: string;
+    service_account_user_id: number;
+    active_users: number;
+    inactive_users: number;
+  };
+}
+
+/** Migrates the store and records the sandbox's company as connected, with default settings. */
+export async function registerSandboxCompany(store: Store, sandboxUrl: string, companyId: string) {
+  const summary = await sandboxCompany(sandboxUrl, companyId);
+  await registerCompanies(store, [
+    { id: companyId, name: summary.name, serviceAccountUserId: summary.service_account_user_id },
+  ]);
+}

@@ -1,15 +1,14 @@
-import { startSandbox } from '../server/sandbox';
 import {
   AppProcess,
   api,
   control,
-  freePort,
   freshStore,
   procoreRequests,
   type RunView,
   round,
   rowsWrittenBy,
   sleep,
+  startUnlimitedSandbox,
 } from './app-process';
 import { adminToken, registerCompanies, seedCompanies } from './companies';
 import type { BenchResult } from './run';
@@ -23,7 +22,6 @@ import type { BenchResult } from './run';
  */
 const COMPANIES = Number(process.env.BENCH_QUEUE_COMPANIES ?? 100);
 const USERS = 300;
-const UNLIMITED = { rateLimit: { hourly: 1e9, spike: 1e9 } };
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -32,12 +30,7 @@ function median(xs: number[]): number {
 }
 
 export async function run(): Promise<BenchResult[]> {
-  const sandbox = await startSandbox({
-    port: await freePort(),
-    appUrl: 'http://127.0.0.1:3999',
-    logLevel: 'silent',
-    settings: UNLIMITED,
-  });
+  const sandbox = await startUnlimitedSandbox();
   try {
     const companies = await seedCompanies(sandbox, COMPANIES, USERS);
     const rows: BenchResult[] = [];

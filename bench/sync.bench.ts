@@ -1,14 +1,11 @@
 import { sql } from 'kysely';
 import { issueSession, sessionKey } from '../server/auth/session';
-import { migrateToLatest } from '../server/db/migrate';
-import { type RunningSandbox, startSandbox } from '../server/sandbox';
-import { ensureSettings } from '../server/settings/settings.service';
+import type { RunningSandbox } from '../server/sandbox';
 import {
   APP_SECRET,
   AppProcess,
   api,
   control,
-  freePort,
   freshStore,
   procoreRequests,
   type RunView,
@@ -16,8 +13,11 @@ import {
   rowsWrittenBy,
   type Store,
   sleep,
+  startUnlimitedSandbox,
+  UNLIMITED,
   waitForRun,
 } from './app-process';
+import { registerSandboxCompany, sandboxCompany } from './companies';
 import type { BenchResult } from './run';
 
 /**
@@ -33,7 +33,6 @@ import type { BenchResult } from './run';
 const ACME = '4280001';
 const PER_PAGE = 1000; // server/procore/pagination.ts DEFAULT_PER_PAGE
 const SIZES = (process.env.BENCH_SYNC_SIZES ?? '1000,10000,50000').split(',').map(Number);
-const UNLIMITED = { rateLimit: { hourly: 1e9, spike: 1e9 } };
 
 interface CaseResult {
   runId: string;
@@ -79,38 +78,10 @@ async function measure(
   };
 }
 
-async function prepare(store: Store): Promise<void> {
-  const database = await store.open();
-  try {
-    await migrateToLatest(database.db);
-    const summary = await fetchSummary();
-    await database.db
-      .insertInto('companies')
-      .values({
-        id: ACME,
-        name: summary.name,
-        service_account_user_id: String(summary.service_account_user_id),
-      })
-      .execute();
-    await ensureSettings(database.db, ACME);
-  } finally {
-    await database.close();
-  }
-}
-
 let sandboxUrl = '';
-async function fetchSummary() {
-  const res = await fetch(`${sandboxUrl}/_sandbox/companies/${ACME}`);
-  return (await res.json()) as {
-    name: string;
-    service_account_user_id: number;
-    active_users: number;
-    inactive_users: number;
-  };
-}
 
 async function pageFloor(): Promise<number> {
-  const s = await fetchSummary();
+  const s = await sandboxCompany(sandboxUrl, ACME);
   return (
     Math.max(1, Math.ceil(s.active_users / PER_PAGE)) + Math.max(1, Math.ceil(s.inactive_users / PER_PAGE))
   );
@@ -183,7 +154,7 @@ async function benchBackend(kind: 'pglite' | 'postgres', sandbox: RunningSandbox
     await control(sandbox, '/_sandbox/reset', 'POST', { users: size, seed: 42, settings: UNLIMITED });
     const floor = await pageFloor();
     const store = await freshStore(kind);
-    await prepare(store);
+    await registerSandboxCompany(store, sandboxUrl, ACME);
     let app = await AppProcess.start(store, sandbox.url);
     /** Reads the rows a case's run wrote; PGlite is one process's, so the app stops meanwhile. */
     const countRows = async (r: CaseResult) => {
@@ -269,7 +240,7 @@ async function benchBackend(kind: 'pglite' | 'postgres', sandbox: RunningSandbox
     await control(sandbox, '/_sandbox/faults', 'POST', { kind: 'latency', latency_ms: 50 });
     const floor = await pageFloor();
     const store = await freshStore(kind);
-    await prepare(store);
+    await registerSandboxCompany(store, sandboxUrl, ACME);
     const app = await AppProcess.start(store, sandbox.url);
     try {
       const r = await measure(app, sandbox, token, floor, manual(app));
@@ -295,13 +266,7 @@ async function benchBackend(kind: 'pglite' | 'postgres', sandbox: RunningSandbox
 }
 
 export async function run(): Promise<BenchResult[]> {
-  const port = await freePort();
-  const sandbox = await startSandbox({
-    port,
-    appUrl: 'http://127.0.0.1:3999',
-    logLevel: 'silent',
-    settings: UNLIMITED,
-  });
+  const sandbox = await startUnlimitedSandbox();
   sandboxUrl = sandbox.url;
   try {
     // BENCH_SYNC_BACKENDS=postgres repeats only the PostgreSQL rows.

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { issueSession, sessionKey } from '../server/auth/session';
 import { parseConfig } from '../server/config';
 import { migrateToLatest } from '../server/db/migrate';
-import { type RunningSandbox, startSandbox } from '../server/sandbox';
+import type { RunningSandbox } from '../server/sandbox';
 import { createServices } from '../server/services';
 import { ensureSettings } from '../server/settings/settings.service';
 import {
@@ -17,6 +17,8 @@ import {
   round,
   type Store,
   sleep,
+  startUnlimitedSandbox,
+  UNLIMITED,
   waitForRun,
 } from './app-process';
 import type { BenchResult } from './run';
@@ -45,7 +47,6 @@ const RATE = 200;
 const SECONDS = Number(process.env.BENCH_WEBHOOK_SECONDS ?? 30);
 const SINGLE_EDITS = 20;
 const BURST = 500;
-const UNLIMITED = { rateLimit: { hourly: 1e9, spike: 1e9 } };
 /** How long a case waits for its changes before it reports what arrived (never aborts). */
 const APPLY_DEADLINE_MS = 5 * 60_000;
 const AUTHOR = '8150001';
@@ -471,12 +472,7 @@ async function benchBackend(kind: 'pglite' | 'postgres', sandbox: RunningSandbox
 }
 
 export async function run(): Promise<BenchResult[]> {
-  const sandbox = await startSandbox({
-    port: await freePort(),
-    appUrl: 'http://127.0.0.1:3999',
-    logLevel: 'silent',
-    settings: UNLIMITED,
-  });
+  const sandbox = await startUnlimitedSandbox();
   try {
     const only = process.env.BENCH_WEBHOOK_BACKENDS;
     const rows = only === 'postgres' ? [] : await benchBackend('pglite', sandbox);

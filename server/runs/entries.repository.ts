@@ -195,7 +195,26 @@ export function listEntries(
   return query.orderBy('e.id').limit(filter.limit).execute();
 }
 
-/** Every entry of a run (the .txt); sorted by the renderer. */
+/**
+ * A run's entries in id order, `size` a page read after the last (keyset pages), so a reader of
+ * the whole run (the .txt) holds a page of rows at a time, not the run.
+ */
+export async function* eachEntryPage(
+  db: Kysely<Database>,
+  companyId: string,
+  runId: string,
+  size: number,
+): AsyncGenerator<EntryRow[]> {
+  let afterId: string | undefined;
+  for (;;) {
+    const page = await listEntries(db, companyId, runId, { afterId, limit: size });
+    if (page.length > 0) yield page;
+    if (page.length < size) return;
+    afterId = page.at(-1)?.id;
+  }
+}
+
+/** Every entry of a run at once, in id order. */
 export function listAllEntries(db: Kysely<Database>, companyId: string, runId: string): Promise<EntryRow[]> {
   return db
     .selectFrom(runEntries(db, companyId, [runId], { batched: true }))

@@ -24,6 +24,7 @@ import * as runs from './runs.repository';
  */
 export type { EntryRow, TimesheetEntryRow, WorkerEntryRow } from './entries.repository';
 export {
+  eachEntryPage,
   findPersonEntries,
   listAllEntries,
   listEntries,

@@ -128,9 +128,50 @@ function line(e: LogEntry): string {
   return `  - ${parts.join(' - ')}`;
 }
 
-const byName = (a: LogEntry, b: LogEntry) =>
-  a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }) ||
-  (BigInt(a.procore_user_id) < BigInt(b.procore_user_id) ? -1 : 1);
+/** The comparison `localeCompare(…, 'en', { sensitivity: 'base' })` makes, made once. */
+const NAME_ORDER = new Intl.Collator('en', { sensitivity: 'base' });
+
+type SortKey = Pick<LogEntry, 'name' | 'procore_user_id'>;
+
+const byName = (a: SortKey, b: SortKey) =>
+  NAME_ORDER.compare(a.name, b.name) || (BigInt(a.procore_user_id) < BigInt(b.procore_user_id) ? -1 : 1);
+
+/** One person's line of the .txt, in plain punctuation, and what orders it in its section. */
+interface LogLine extends SortKey {
+  text: string;
+}
+
+/**
+ * The people of a run's .txt, taken a page of entries at a time: per result only each person's
+ * line and what sorts it, not the entry, so a run's file costs its lines, not its rows.
+ */
+export class RunLogLines {
+  private readonly byAction = new Map<EntryAction, LogLine[]>();
+
+  add(entries: Iterable<LogEntry>): void {
+    for (const e of entries) {
+      let lines = this.byAction.get(e.action);
+      if (!lines) {
+        lines = [];
+        this.byAction.set(e.action, lines);
+      }
+      // V8 flattens a string it runs a regex on, so the entry's strings the line was joined from can go.
+      lines.push({ name: e.name, procore_user_id: e.procore_user_id, text: plainPunctuation(line(e)) });
+    }
+  }
+
+  count(action: EntryAction): number {
+    return this.byAction.get(action)?.length ?? 0;
+  }
+
+  /** The lines of one result, by name then Procore id. */
+  sorted(action: EntryAction): readonly LogLine[] {
+    return this.byAction.get(action)?.sort(byName) ?? [];
+  }
+}
+
+/** Lines a piece of the file holds at most (`runLogPieces`). */
+const LINES_PER_PIECE = 1000;
 
 /**
  * The .txt as plain text: times in the viewer's zone with its offset written, and only ASCII
@@ -142,8 +183,28 @@ export function renderRunLog(
   entries: LogEntry[],
   opts: { timeZone?: string } = {},
 ): string {
+  const people = new RunLogLines();
+  people.add(entries);
+  return [...runLogPieces(run, companyName, people, opts)].join('');
+}
+
+/**
+ * `renderRunLog`'s text in pieces of whole lines, each ending in a line break, made as they are
+ * read (a reply streams them).
+ */
+export function* runLogPieces(
+  run: RunRow,
+  companyName: string,
+  people: RunLogLines,
+  opts: { timeZone?: string } = {},
+): Generator<string> {
   const tz = opts.timeZone ?? 'UTC';
   const out: string[] = [];
+  const piece = () => {
+    const text = plainPunctuation(`${out.join('\n')}\n`);
+    out.length = 0;
+    return text;
+  };
   const startedBy = run.started_by_name ?? (run.trigger === 'manual' ? 'unknown' : TRIGGERS[run.trigger]);
   out.push(`Worker sync log - ${companyName}`);
   out.push('');
@@ -168,21 +229,24 @@ export function renderRunLog(
 
   for (const group of ['synced', 'held', 'not_synced'] as const) {
     const sections = SECTIONS.filter((s) => s.group === group);
-    const count = entries.filter((e) => sections.some((s) => s.action === e.action)).length;
+    const count = sections.reduce((n, s) => n + people.count(s.action), 0);
     // Only a run that held anyone has the held group.
     if (group === 'held' && count === 0) continue;
     out.push('');
     out.push(`${groupTitle(group, run)} (${count})`);
     for (const section of sections) {
-      const rows = entries.filter((e) => e.action === section.action).sort(byName);
+      const rows = people.sorted(section.action);
       if (rows.length === 0) continue;
       out.push('');
       out.push(`${section.title} (${rows.length})`);
-      for (const e of rows) out.push(line(e));
+      for (const e of rows) {
+        out.push(e.text);
+        if (out.length >= LINES_PER_PIECE) yield piece();
+      }
     }
     if (count === 0) out.push('  (none)');
   }
-  return plainPunctuation(`${out.join('\n')}\n`);
+  if (out.length > 0) yield piece();
 }
 
 /** Typographic punctuation swapped for plain ASCII, so Windows-1252 readers show no mojibake. */

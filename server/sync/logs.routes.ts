@@ -3,9 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sessionOf } from '../auth/request-context';
 import { findCompany } from '../companies/companies.service';
 import { pageOf, sendLogFile } from '../replies';
-import { findPersonEntries, listAllEntries, listEntries, listRuns, requireRun } from '../runs/runs.service';
+import { eachEntryPage, findPersonEntries, listEntries, listRuns, requireRun } from '../runs/runs.service';
 import type { Services } from '../services';
-import { knownTimeZone, type LogEntry, logFileName, renderRunLog } from './log-text';
+import { knownTimeZone, logFileName, RunLogLines, runLogPieces } from './log-text';
 import { entryToApi, matchToApi, runToApi } from './runs.view';
 import {
   companyParamsSchema,
@@ -20,6 +20,9 @@ import {
 
 /** A search across runs shows this many of each run's matching people. */
 const MATCHES_PER_RUN = 5;
+
+/** The .txt reads a run's entries this many at a time. */
+const LOG_PAGE_SIZE = 2000;
 
 /**
  * User Sync Logs (seed.md): every signed-in user of the company may read
@@ -109,13 +112,13 @@ export function logsRoutes({ db }: Pick<Services, 'db'>) {
         const timeZone = knownTimeZone(request.query.tz) ?? 'UTC';
         const company = await findCompany(db, companyId);
         const name = company?.name ?? `Company ${companyId}`;
-        const entries = (await listAllEntries(db, companyId, run.id)).map(
-          (e): LogEntry => ({ ...e, changes: e.changes, warnings: e.warnings }),
-        );
+        // Every page is read before the reply starts, so a failed read is an error, not half a file.
+        const people = new RunLogLines();
+        for await (const page of eachEntryPage(db, companyId, run.id, LOG_PAGE_SIZE)) people.add(page);
         return sendLogFile(
           reply,
           logFileName(name, run, timeZone),
-          renderRunLog(run, name, entries, { timeZone }),
+          runLogPieces(run, name, people, { timeZone }),
         );
       },
     );

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../server/db/database';
+import { insertQueuedRun } from '../../server/runs/runs.repository';
 import type { UserDirectory } from '../../server/sync/directory';
 import type { SyncUser } from '../../server/sync/procore-user';
 
@@ -144,4 +145,28 @@ export function procoreCompanyUser() {
     job_title: null,
     updated_at: '2026-11-01T10:00:00Z',
   };
+}
+
+/** A manual full user sync queued by an admin: its run id. */
+export async function queueManualRun(db: Kysely<Database>, companyId: string): Promise<string> {
+  const run = await insertQueuedRun(db, {
+    kind: 'users',
+    companyId,
+    trigger: 'manual',
+    mode: 'full',
+    startedByUserId: '1',
+    startedByName: 'Ada Admin',
+    now: new Date(),
+  });
+  return run!.id;
+}
+
+/** How many batch rows hold a run's batched entries. */
+export async function batchRowsOf(db: Kysely<Database>, runId: string): Promise<number> {
+  const rows = await db
+    .selectFrom('sync_run_entry_batches')
+    .select('id')
+    .where('run_id', '=', runId)
+    .execute();
+  return rows.length;
 }
