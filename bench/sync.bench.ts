@@ -171,21 +171,17 @@ async function benchBackend(kind: 'pglite' | 'postgres', sandbox: RunningSandbox
         goal: `≤ ${rssGoal}`,
         details: { peak_rss_mb: Math.round(app.statusMb('VmHWM')) },
       });
-      rows.push(
-        row(
-          `full sync, ${size} users`,
-          label,
-          await countRows(await measure(app, sandbox, token, floor, manual(app))),
-          fullGoal[size],
-        ),
-      );
-      rows.push(
-        row(
-          `full sync, ${size} users, nothing changed`,
-          label,
-          await countRows(await measure(app, sandbox, token, floor, manual(app))),
-        ),
-      );
+      // Both runs in one app process, as hourly runs meet a company in production (what a process
+      // keeps between runs, such as phones already read, counts); rows are counted after both:
+      // the second writes no worker, so the first's count is what it wrote.
+      const first = await measure(app, sandbox, token, floor, manual(app));
+      const again = await measure(app, sandbox, token, floor, manual(app));
+      if (kind === 'pglite') await app.stop();
+      first.rowsWritten = await rowsWrittenBy(store, [first.runId]);
+      again.rowsWritten = await rowsWrittenBy(store, [again.runId]);
+      if (kind === 'pglite') app = await AppProcess.start(store, sandbox.url);
+      rows.push(row(`full sync, ${size} users`, label, first, fullGoal[size]));
+      rows.push(row(`full sync, ${size} users, nothing changed`, label, again));
       if (size === 10_000) {
         // Hourly runs: restart with autosync armed; the next minute's tick queues the run.
         let previousAuto: string | null = null;

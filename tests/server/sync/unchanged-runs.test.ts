@@ -1,13 +1,12 @@
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { issueSession, sessionKey } from '../../../server/auth/session';
-import { insertQueuedRun } from '../../../server/runs/runs.repository';
 import { EntryBatches, type EntryRow, listAllEntries, listEntries } from '../../../server/runs/runs.service';
 import { workerHistory } from '../../../server/workers/worker-history';
 import { buildTestApp } from '../../helpers/app';
 import { TEST_APP_SECRET } from '../../helpers/config';
 import { describeEachDatabase } from '../../helpers/db';
-import { memoryDirectory, newCompany, procoreUser } from '../../helpers/sync-factories';
+import { memoryDirectory, newCompany, procoreUser, queueManualRun } from '../../helpers/sync-factories';
 import { runSync } from '../../helpers/sync-runner';
 
 /**
@@ -15,18 +14,8 @@ import { runSync } from '../../helpers/sync-runner';
  * while its list, search and .txt still show every person it saw.
  */
 describeEachDatabase('a run in which nothing changed', ({ db }) => {
-  const queue = async (companyId: string) =>
-    (await insertQueuedRun(db().db, {
-      kind: 'users',
-      companyId,
-      trigger: 'manual',
-      mode: 'full',
-      startedByUserId: '1',
-      startedByName: 'Ada Admin',
-      now: new Date(),
-    }))!;
   const run = async (companyId: string, directory: ReturnType<typeof memoryDirectory>) =>
-    runSync(db().db, () => directory, companyId, (await queue(companyId)).id);
+    runSync(db().db, () => directory, companyId, await queueManualRun(db().db, companyId));
   /** Each worker row's version: PostgreSQL gives a rewritten row a new `xmin`. */
   const workerVersions = (companyId: string) =>
     db()
@@ -205,7 +194,7 @@ describeEachDatabase('a run in which nothing changed', ({ db }) => {
 
   it('stores a row each time it has gathered enough people, and counts only what it stored', async () => {
     const company = await newCompany(db().db);
-    const runId = (await queue(company.id)).id;
+    const runId = await queueManualRun(db().db, company.id);
     const log = new EntryBatches(company.id, runId, 3);
     const person = (n: number) => ({
       procoreUserId: String(n),
