@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, SyncStatus } from '../db/database';
 import { EntryBatches, finishRun, type RunRow, setRunTotal, supersedeReviews } from '../runs/runs.service';
-import { countSyncedActiveWorkers, listActiveLinkedWorkers, listPositions } from '../workers/workers.service';
+import { countSyncedActiveWorkers, listPositions, listUnseenLinkedWorkers } from '../workers/workers.service';
 import { applyPage, type CompanySyncSettings, type PositionCache } from './apply-users';
 import type { UserDirectory } from './directory';
 import { type SyncUser, updatedAtOf } from './procore-user';
@@ -196,23 +196,21 @@ async function unseenDeactivations(
   seen: Set<string>,
 ): Promise<DeferredDeactivation[]> {
   const why = reason('not_in_directory', { companyName: company.name });
-  const workers = await listActiveLinkedWorkers(db, company.id);
-  return workers
-    .filter((w) => w.procore_user_id && !seen.has(w.procore_user_id))
-    .map((w) => ({
+  const workers = await listUnseenLinkedWorkers(db, company.id, seen);
+  return workers.map((w) => ({
+    workerId: w.id,
+    reasonText: why.text,
+    procoreUpdatedAt: null,
+    entry: {
+      procoreUserId: w.procore_user_id!,
       workerId: w.id,
-      reasonText: why.text,
-      procoreUpdatedAt: null,
-      entry: {
-        procoreUserId: w.procore_user_id!,
-        workerId: w.id,
-        name: `${w.first_name} ${w.last_name}`.trim(),
-        email: w.email,
-        action: 'deactivated' as const,
-        reasonCode: why.code,
-        reason: why.text,
-        changes: [{ field: 'active', from: 'yes', to: 'no' }],
-        warnings: [],
-      },
-    }));
+      name: `${w.first_name} ${w.last_name}`.trim(),
+      email: w.email,
+      action: 'deactivated' as const,
+      reasonCode: why.code,
+      reason: why.text,
+      changes: [{ field: 'active', from: 'yes', to: 'no' }],
+      warnings: [],
+    },
+  }));
 }

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
 import { notFound } from '../errors';
 import type { EntryDraft, RunCounts } from '../runs/runs.service';
-import { countSyncedActiveWorkers, listActiveLinkedWorkers } from '../workers/workers.service';
+import { countSyncedActiveWorkers, listUnseenLinkedWorkers } from '../workers/workers.service';
 import { applyUsers } from './apply-users';
 import type { DirectoryFactory } from './directory';
 import { classificationLoader, settingsOf } from './full-sync';
@@ -53,9 +53,7 @@ export async function previewSync(
       });
       const seen = new Set(users.map((u) => u.id));
       const why = reason('not_in_directory', { companyName: company.name });
-      const unseen = (await listActiveLinkedWorkers(trx, companyId)).filter(
-        (w) => w.procore_user_id && !seen.has(w.procore_user_id),
-      );
+      const unseen = await listUnseenLinkedWorkers(trx, companyId, seen);
       const { proceed, left } = await sortOutDeactivations(trx, companyId, [
         ...applied.deferred,
         ...unseen.map((w) => ({

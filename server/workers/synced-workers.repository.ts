@@ -208,14 +208,23 @@ export async function countSyncedActiveWorkers(db: Kysely<Database>, companyId: 
   return Number(row.n);
 }
 
-/** Active linked workers, for the full reconcile's "no longer in the directory" check. */
-export function listActiveLinkedWorkers(db: Kysely<Database>, companyId: string) {
+/**
+ * Active linked workers whose Procore user is not among `seen`, for the full reconcile's "no longer
+ * in the directory" check. The ids the run saw go in as one array and the database answers only
+ * the workers missing from it (usually none), instead of every worker of the company.
+ */
+export function listUnseenLinkedWorkers(db: Kysely<Database>, companyId: string, seen: Iterable<string>) {
   return db
-    .selectFrom('workers')
-    .select(['id', 'procore_user_id', 'first_name', 'last_name', 'email'])
-    .where('company_id', '=', companyId)
-    .where('source', '=', 'procore_user')
-    .where('active', '=', true)
-    .orderBy('id')
+    .selectFrom('workers as w')
+    .select(['w.id', 'w.procore_user_id', 'w.first_name', 'w.last_name', 'w.email'])
+    .where('w.company_id', '=', companyId)
+    .where('w.source', '=', 'procore_user')
+    .where('w.active', '=', true)
+    .where('w.procore_user_id', 'is not', null)
+    .where(
+      sql<boolean>`not exists (select 1 from unnest(${[...seen]}::bigint[]) as seen (id)
+        where seen.id = w.procore_user_id)`,
+    )
+    .orderBy('w.id')
     .execute();
 }

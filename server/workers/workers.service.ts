@@ -18,7 +18,7 @@ export {
   deactivateWorkers,
   findWorkersForUsers,
   linkWorker,
-  listActiveLinkedWorkers,
+  listUnseenLinkedWorkers,
   type SyncedWorkerRow,
   undoDeactivations,
   upsertSyncedWorkers,
