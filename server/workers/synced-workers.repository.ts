@@ -9,29 +9,26 @@ import type { WorkerFields, WorkerState } from './worker';
  * or by id, so re-running a page is harmless.
  */
 
-const STATE_COLUMNS = [
-  'id',
-  'first_name',
-  'last_name',
-  'email',
-  'phone',
-  'payroll_id',
-  'position_id',
-  'active',
-  'procore_user_id',
-  'procore_updated_at',
-] as const;
-
-/** The workers a page of users could match: linked to one of them, or sharing an email or phone. */
+/**
+ * The workers a page of users could match: linked to one of them, or sharing an email or phone.
+ *
+ * The rows come back as one JSON array (`json_agg`) parsed by `JSON.parse`: the embedded database
+ * turns each field of a result into a JavaScript value one at a time, which for a page's 1,000
+ * workers cost ~30 ms against the 2 ms the lookup itself takes. Ids stay text (64-bit).
+ */
 export async function findWorkersForUsers(
   db: Kysely<Database>,
   companyId: string,
   keys: { procoreUserIds: string[]; emails: string[]; phones: string[] },
 ): Promise<WorkerState[]> {
   if (keys.procoreUserIds.length + keys.emails.length + keys.phones.length === 0) return [];
-  const rows = await db
+  const found = await db
     .selectFrom('workers')
-    .select(STATE_COLUMNS)
+    .select(
+      sql<string>`coalesce(json_agg(json_build_array(id::text, first_name, last_name, email, phone,
+        payroll_id, position_id::text, active, procore_user_id::text, procore_updated_at) order by id),
+        '[]')::text`.as('rows'),
+    )
     .where('company_id', '=', companyId)
     .where((eb) => {
       const ors = [];
@@ -41,20 +38,35 @@ export async function findWorkersForUsers(
       if (keys.phones.length > 0) ors.push(eb('phone', '=', anyOf(keys.phones, 'text')));
       return eb.or(ors);
     })
-    .orderBy('id')
-    .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    firstName: r.first_name,
-    lastName: r.last_name,
-    email: r.email,
-    phone: r.phone,
-    payrollId: r.payroll_id,
-    positionId: r.position_id,
-    active: r.active,
-    procoreUserId: r.procore_user_id,
-    procoreUpdatedAt: r.procore_updated_at,
-  }));
+    .executeTakeFirstOrThrow();
+  const rows = JSON.parse(found.rows) as Array<
+    [
+      string,
+      string,
+      string,
+      string | null,
+      string | null,
+      string | null,
+      string | null,
+      boolean,
+      string | null,
+      string | null,
+    ]
+  >;
+  return rows.map(
+    ([id, firstName, lastName, email, phone, payrollId, positionId, active, procoreUserId, at]) => ({
+      id,
+      firstName,
+      lastName,
+      email,
+      phone,
+      payrollId,
+      positionId,
+      active,
+      procoreUserId,
+      procoreUpdatedAt: at === null ? null : new Date(at),
+    }),
+  );
 }
 
 export interface SyncedWorkerRow {
