@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { buildApp } from './app';
 import { type Config, ConfigError, parseConfig } from './config';
 import { type DatabaseHandle, openDatabase } from './db/connect';
@@ -51,6 +52,9 @@ async function main(): Promise<void> {
 
   try {
     await migrateToLatest(database.db);
+    // The embedded database has no autovacuum: without statistics the planner reads whole tables
+    // where an index answers. Refreshed here, and by the sync as it adds workers.
+    if (database.kind === 'pglite') await sql`analyze`.execute(database.db);
     services = await createServices(config, database);
     app = await buildApp(config, services);
     await startJobs(services);

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
 import { purgeResolvedAlerts } from '../alerts/alerts.service';
 import type { Database } from '../db/database';
@@ -61,5 +61,8 @@ export const retentionJob = defineJob({
   send: { retryLimit: 2, retryDelay: 300 },
   handle: async (_payload, deps: RetentionDeps) => {
     await purgeExpiredRecords(deps);
+    // The planner's statistics after the day's growth and the purge: the embedded database has no
+    // autovacuum to refresh them (on PostgreSQL this repeats what autovacuum does).
+    await sql`analyze`.execute(deps.db);
   },
 });

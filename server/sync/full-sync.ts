@@ -1,7 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Database, SyncStatus } from '../db/database';
 import { EntryBatches, finishRun, type RunRow, setRunTotal, supersedeReviews } from '../runs/runs.service';
-import { countSyncedActiveWorkers, listPositions, listUnseenLinkedWorkers } from '../workers/workers.service';
+import {
+  countSyncedActiveWorkers,
+  listPositions,
+  listUnseenLinkedWorkers,
+  refreshWorkerStatistics,
+} from '../workers/workers.service';
 import { applyPage, type CompanySyncSettings, type PositionCache } from './apply-users';
 import type { UserDirectory } from './directory';
 import { type SyncUser, updatedAtOf } from './procore-user';
@@ -91,6 +96,10 @@ export async function runPagedSync(opts: PagedSyncOptions): Promise<RunRow | und
   let newest: Date | null = null;
   let people = 0;
   let failed = 0;
+  // Workers the planner's statistics know of; refreshed whenever the run has more than doubled
+  // them (1,000, 3,000, 7,000… on a first sync), so later pages' lookups use the indexes.
+  let known = syncedBefore;
+  let created = 0;
 
   const applyBatch = async (users: SyncUser[]) => {
     for (const u of users) {
@@ -107,6 +116,11 @@ export async function runPagedSync(opts: PagedSyncOptions): Promise<RunRow | und
     people += result.people;
     failed += result.counts.failed;
     deferred.push(...result.deferred);
+    created += result.counts.created;
+    if (syncedBefore + created >= 2 * known + 1000) {
+      await refreshWorkerStatistics(db);
+      known = syncedBefore + created;
+    }
   };
 
   // The progress total (`of N`) only ever grows while the run works, and is the people the run

@@ -240,3 +240,13 @@ export function listUnseenLinkedWorkers(db: Kysely<Database>, companyId: string,
     .orderBy('w.id')
     .execute();
 }
+
+/**
+ * Refreshes the query planner's statistics of `workers`. The embedded database has no autovacuum
+ * to do it: never analyzed, a page's lookup by Procore user, email or phone read every worker of
+ * the company (36 ms a page at 50,000 workers, against 4–18 ms through the indexes). The sync
+ * calls it as it adds workers (see full-sync.ts); PostgreSQL's autovacuum would get there later.
+ */
+export async function refreshWorkerStatistics(db: Kysely<Database>): Promise<void> {
+  await sql`analyze workers`.execute(db);
+}

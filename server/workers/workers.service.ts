@@ -19,6 +19,7 @@ export {
   findWorkersForUsers,
   linkWorker,
   listUnseenLinkedWorkers,
+  refreshWorkerStatistics,
   type SyncedWorkerRow,
   undoDeactivations,
   upsertSyncedWorkers,
