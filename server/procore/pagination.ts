@@ -6,7 +6,8 @@ import { parseWith } from './schemas';
 /**
  * Page-by-page reading of Procore lists (procore-api.md §2.4): `page` (1-based) and `per_page`
  * in, `Total`, `Per-Page` and `Link` (`rel="next"`, omitted on the last page) out. The iterator
- * holds one page at a time, so a 50,000-user company never sits in memory whole.
+ * holds at most two pages (the caller's and the next one on its way), so a 50,000-user company
+ * never sits in memory whole.
  *
  * `per_page`: Procore recommends "at or below 2,000" (older docs allowed 10,000; the v1 default
  * is undocumented). We ask for 1,000: every request counts against the rate limit (§7), so
