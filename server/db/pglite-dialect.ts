@@ -11,18 +11,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
-
-/**
- * Lets the event loop run before the next statement. PGlite executes a statement synchronously
- * inside the process and resolves without ever returning to the event loop, so a chain of
- * statements (a sync's page, a batch of jobs, the queue's polls behind them) would otherwise
- * starve every socket and timer until the chain ends: an HTTP request such as a webhook delivery
- * waited for all of it before its handler even ran. One `setImmediate` per statement costs
- * microseconds against PGlite's millisecond per statement.
- */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
+import { yieldToEventLoop } from '../event-loop';
 
 /**
  * A Kysely dialect over embedded PGlite. PGlite is one session, so every Kysely connection
@@ -87,6 +76,9 @@ class PGliteConnection implements DatabaseConnection {
   ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    // PGlite executes a statement synchronously inside the process and resolves without returning
+    // to the event loop, so a chain of statements (a sync's page, a batch of jobs, the queue's
+    // polls behind them) would otherwise starve every socket and timer until the chain ends.
     await yieldToEventLoop();
     const result = await this.pg.query<R>(query.sql, query.parameters as unknown[]);
     const counted = result.affectedRows !== undefined && WRITE_STATEMENT.test(query.sql);

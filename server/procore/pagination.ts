@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { mapInSlices } from '../event-loop';
 import { ProcoreSchemaError } from './errors';
 import type { AuthSource, ProcoreHttp, QueryValue } from './http';
 import { parseWith } from './schemas';
@@ -103,7 +104,7 @@ export function paginate<S extends z.ZodType>(
             context,
           );
         }
-        const items = raw.map((v, i) =>
+        const items = await mapInSlices(raw, (v, i) =>
           parseWith(item, v, { ...context, label: `${request.label}[${seen + i}]` }),
         );
         const totalHeader = res.headers.get('total');

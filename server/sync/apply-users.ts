@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/database';
+import { mapInSlices } from '../event-loop';
 import {
   countEntry,
   type EntryBatches,
@@ -84,7 +85,7 @@ export async function applyUsers(
   const { companyId } = settings;
 
   // Each user is mapped once (its phone parsed once): the lookups below and the decision use it.
-  const mapped = users.map(mapUser);
+  const mapped = await mapInSlices(users, mapUser);
   // First the workers linked to these users; then, by email and phone, only what the rules still
   // need: matches for a user with no worker yet, and whoever holds the phone of a user whose
   // number changed or who comes back. An active worker that keeps its number needs no phone
@@ -137,7 +138,7 @@ export async function applyUsers(
     }
   }
 
-  const decisions: Decision[] = users.map((user, i) =>
+  const decisions: Decision[] = await mapInSlices(users, (user, i) =>
     decideUser(
       user,
       {
