@@ -54,7 +54,7 @@ export function SettingsControls({ disabledReasonId }: { disabledReasonId: strin
       <p class="settings__schedule" data-testid="autosync-schedule">
         {values.autosync && values.nextAutoSyncAt
           ? `Next automatic sync ${formatDateTime(values.nextAutoSyncAt)}`
-          : 'Autosync is off'}
+          : 'Users sync only when someone presses Sync'}
         {values.lastAutoSyncAt ? ` · last ${formatDateTime(values.lastAutoSyncAt)}` : ''}
       </p>
     </fieldset>
