@@ -55,7 +55,9 @@ export function SettingsControls({ disabledReasonId }: { disabledReasonId: strin
         {values.autosync && values.nextAutoSyncAt
           ? `Next automatic sync ${formatDateTime(values.nextAutoSyncAt)}`
           : 'Users sync only when someone presses Sync'}
-        {values.lastAutoSyncAt ? ` · last ${formatDateTime(values.lastAutoSyncAt)}` : ''}
+        {values.lastAutoSyncAt
+          ? ` · last${values.autosync ? '' : ' automatic sync'} ${formatDateTime(values.lastAutoSyncAt)}`
+          : ''}
       </p>
     </fieldset>
   );
