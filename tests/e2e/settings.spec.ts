@@ -21,10 +21,19 @@ test('Autosync and Sync Classifications are saved at once and survive a reload',
   app = appFrame(page); // the session is in the frame's sessionStorage: no new sign-in
   await expect(autosync()).toBeChecked({ checked: !autosyncWas });
   await expect(classifications()).toBeChecked({ checked: !classificationsWas });
+  // Under the switch: when users will sync next, or that only Sync syncs them.
+  await expect(app.getByTestId('autosync-schedule')).toContainText(
+    autosyncWas ? 'Users sync only when someone presses Sync' : /Next automatic sync .*\d{1,2}:\d{2}/,
+  );
 
   // And back again: each saves the other way too.
   await autosync().click();
   await expect(app.locator('#setting-autosync-status')).toHaveText('Saved');
+  if (!autosyncWas) {
+    await expect(app.getByTestId('autosync-schedule')).toContainText(
+      'Users sync only when someone presses Sync',
+    );
+  }
   await classifications().click();
   await expect(app.locator('#setting-syncClassifications-status')).toHaveText('Saved');
 });
