@@ -203,8 +203,8 @@ class RunTotal {
   }
 }
 
-/** Full reconcile: linked workers whose user is in neither list any more. */
-async function unseenDeactivations(
+/** Full reconcile (and its preview): linked workers whose user is in neither list any more. */
+export async function unseenDeactivations(
   db: Kysely<Database>,
   company: CompanyForSync,
   seen: Set<string>,

@@ -2,12 +2,11 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
 import { notFound } from '../errors';
 import type { EntryDraft, RunCounts } from '../runs/runs.service';
-import { countSyncedActiveWorkers, listUnseenLinkedWorkers } from '../workers/workers.service';
+import { countSyncedActiveWorkers } from '../workers/workers.service';
 import { applyUsers } from './apply-users';
 import type { DirectoryFactory } from './directory';
-import { classificationLoader, settingsOf } from './full-sync';
+import { classificationLoader, settingsOf, unseenDeactivations } from './full-sync';
 import type { SyncUser } from './procore-user';
-import { reason } from './reasons';
 import { safeguardTrips, sortOutDeactivations } from './safeguard';
 import { loadSyncCompany } from './sync-company';
 
@@ -52,26 +51,9 @@ export async function previewSync(
         now,
       });
       const seen = new Set(users.map((u) => u.id));
-      const why = reason('not_in_directory', { companyName: company.name });
-      const unseen = await listUnseenLinkedWorkers(trx, companyId, seen);
       const { proceed, left } = await sortOutDeactivations(trx, companyId, [
         ...applied.deferred,
-        ...unseen.map((w) => ({
-          workerId: w.id,
-          reasonText: why.text,
-          procoreUpdatedAt: null,
-          entry: {
-            procoreUserId: w.procore_user_id!,
-            workerId: w.id,
-            name: `${w.first_name} ${w.last_name}`,
-            email: w.email,
-            action: 'deactivated' as const,
-            reasonCode: why.code,
-            reason: why.text,
-            changes: [{ field: 'active', from: 'yes', to: 'no' }],
-            warnings: [],
-          },
-        })),
+        ...(await unseenDeactivations(trx, company, seen)),
       ]);
       const deactivations = proceed.length;
       const wouldStop = safeguardTrips(deactivations, syncedWorkers);

@@ -80,9 +80,13 @@ test('every admin screen: Users with runs, a run, a preview, Workers, a worker, 
   page,
   adminApp: app,
 }) => {
-  await expectAccessible(page, 'Users before the first sync', () =>
-    expect(app.getByRole('heading', { name: 'User Sync Logs' })).toBeVisible(),
-  );
+  await expectAccessible(page, 'Users before the first sync, Autosync off', async () => {
+    await expect(app.getByRole('heading', { name: 'User Sync Logs' })).toBeVisible();
+    await expect(app.getByTestId('autosync-schedule')).toHaveText(
+      'Users sync only when someone presses Sync',
+    );
+    await screenshot(page, 'users-autosync-off');
+  });
   await syncToTheEnd(app, 120_000);
   const logs = app.getByRole('table', { name: /User Sync Logs/ });
   await expectAccessible(page, 'Users with runs', () =>
