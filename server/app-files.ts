@@ -16,3 +16,8 @@ export const WEB_DIST = fileURLToPath(new URL('dist/', root));
 export const MIGRATIONS = here.endsWith('.ts')
   ? { dir: fileURLToPath(new URL('migrations/', root)), extension: '.ts' }
   : { dir: fileURLToPath(new URL('migrations/', here)), extension: '.mjs' };
+
+/** The embedded database's thread (pglite-thread.ts): beside its sources, or copied beside the bundle. */
+export const PGLITE_WORKER = here.endsWith('.ts')
+  ? new URL('db/pglite-thread.worker.mjs', here)
+  : new URL('pglite-thread.worker.mjs', here);

@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { lockDataDir } from './data-dir-lock';
 import type { Database } from './database';
-import { endLeftoverTransaction, Mutex, PGliteDialect, pgCompatParsers } from './pglite-dialect';
+import { endLeftoverTransaction, Mutex, PGliteDialect } from './pglite-dialect';
+import { PGliteThread } from './pglite-thread';
 
 /** `date` columns stay 'YYYY-MM-DD' strings on both backends: a timesheet date has no time zone. */
 const DATE_OID = 1082;
@@ -170,7 +170,6 @@ export interface PgliteOptions {
  * but only the pages PostgreSQL touches become resident.
  */
 const PGLITE_START_PARAMS = [
-  ...PGlite.defaultStartParams,
   '-c',
   'shared_buffers=16MB',
   '-c',
@@ -189,7 +188,8 @@ async function initDataDirInChild(path: string): Promise<void> {
   const moduleUrl = pathToFileURL(createRequire(import.meta.url).resolve('@electric-sql/pglite')).href;
   const script =
     `const { PGlite } = await import(${JSON.stringify(moduleUrl)});` +
-    `const pg = await PGlite.create(process.argv[1], { startParams: JSON.parse(process.argv[2]) });` +
+    'const startParams = [...PGlite.defaultStartParams, ...JSON.parse(process.argv[2])];' +
+    'const pg = await PGlite.create(process.argv[1], { startParams });' +
     'await pg.close();';
   await new Promise<void>((resolve, reject) => {
     const child = spawn(
@@ -210,16 +210,18 @@ async function initDataDirInChild(path: string): Promise<void> {
   });
 }
 
-export async function openPglite(options: PgliteOptions = {}): Promise<DatabaseHandle & { pglite: PGlite }> {
+export async function openPglite(
+  options: PgliteOptions = {},
+): Promise<DatabaseHandle & { pglite: PGliteThread }> {
   const unlock = options.dataDir ? lockDataDir(options.dataDir) : () => {};
-  let pglite: PGlite;
+  let pglite: PGliteThread;
   try {
     const path = options.dataDir ? `${options.dataDir}/pglite` : undefined;
     if (path && !options.loadDataDir && !existsSync(`${path}/PG_VERSION`)) await initDataDirInChild(path);
-    pglite = await PGlite.create(path, {
-      parsers: { ...pgCompatParsers, [pgliteTypes.DATE]: (v: string) => v },
-      startParams: PGLITE_START_PARAMS,
+    pglite = await PGliteThread.start({
+      ...(path ? { dataDir: path } : {}),
       ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+      startParams: PGLITE_START_PARAMS,
     });
   } catch (err) {
     unlock();
@@ -239,12 +241,8 @@ export async function openPglite(options: PgliteOptions = {}): Promise<DatabaseH
     executeSql: (text, values) =>
       mutex.run(async () => {
         try {
-          if (!values || values.length === 0) {
-            const results = await pglite.exec(text);
-            const last = results[results.length - 1];
-            return { rows: last?.rows ?? [], rowCount: last?.affectedRows ?? 0 };
-          }
-          const r = await pglite.query(text, values);
+          const r =
+            !values || values.length === 0 ? await pglite.exec(text) : await pglite.query(text, values);
           return { rows: r.rows, rowCount: r.affectedRows ?? 0 };
         } finally {
           // A statement list that failed between its BEGIN and COMMIT (pg-boss sends those)

@@ -1,4 +1,3 @@
-import { type PGlite, types } from '@electric-sql/pglite';
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -11,14 +10,13 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
-import { yieldToEventLoop } from '../event-loop';
+import type { EmbeddedSession } from './pglite-thread';
 
 /**
- * A Kysely dialect over embedded PGlite. PGlite is one session, so every Kysely connection
- * takes a mutex for its whole life: a transaction holds it from BEGIN to COMMIT and nothing
- * else can run inside it (toolchain.md §3: kysely-pglite fails isolation and row counts).
- * The mutex is exposed so the job queue shares it. Whoever takes it lets the event loop run
- * first, and so does every statement (`yieldToEventLoop`).
+ * A Kysely dialect over embedded PGlite, which runs on its own thread (pglite-thread.ts). PGlite
+ * is one session, so every Kysely connection takes a mutex for its whole life: a transaction
+ * holds it from BEGIN to COMMIT and nothing else can run inside it (toolchain.md §3:
+ * kysely-pglite fails isolation and row counts). The mutex is exposed so the job queue shares it.
  */
 export class Mutex {
   #tail: Promise<void> = Promise.resolve();
@@ -30,7 +28,7 @@ export class Mutex {
     });
     const previous = this.#tail;
     this.#tail = previous.then(() => next);
-    return previous.then(yieldToEventLoop).then(() => release);
+    return previous.then(() => release);
   }
 
   async run<T>(fn: () => Promise<T>): Promise<T> {
@@ -43,12 +41,6 @@ export class Mutex {
   }
 }
 
-/** int8 and numeric as strings, as `pg` returns them: Procore ids are 64-bit (toolchain.md §3). */
-export const pgCompatParsers = {
-  [types.INT8]: (x: string) => x,
-  [types.NUMERIC]: (x: string) => x,
-};
-
 const WRITE_STATEMENT = /^\s*(insert|update|delete|merge|with)\b/i;
 
 /**
@@ -58,10 +50,12 @@ const WRITE_STATEMENT = /^\s*(insert|update|delete|merge|with)\b/i;
  * between BEGIN and COMMIT); without it every later query, from anyone, would be refused with
  * "current transaction is aborted". Never throws: it runs on the way to releasing the mutex.
  */
-export async function endLeftoverTransaction(pg: PGlite, onError?: (err: Error) => void): Promise<void> {
+export async function endLeftoverTransaction(
+  session: EmbeddedSession,
+  onError?: (err: Error) => void,
+): Promise<void> {
   try {
-    if (!pg.closed && pg.isInTransaction()) {
-      await pg.exec('rollback');
+    if (await session.endTransaction()) {
       onError?.(new Error('a connection was given back inside an open transaction; it was rolled back'));
     }
   } catch (err) {
@@ -71,16 +65,12 @@ export async function endLeftoverTransaction(pg: PGlite, onError?: (err: Error) 
 
 class PGliteConnection implements DatabaseConnection {
   constructor(
-    private readonly pg: PGlite,
+    private readonly session: EmbeddedSession,
     readonly release: () => void,
   ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    // PGlite executes a statement synchronously inside the process and resolves without returning
-    // to the event loop, so a chain of statements (a sync's page, a batch of jobs, the queue's
-    // polls behind them) would otherwise starve every socket and timer until the chain ends.
-    await yieldToEventLoop();
-    const result = await this.pg.query<R>(query.sql, query.parameters as unknown[]);
+    const result = await this.session.query<R>(query.sql, query.parameters);
     const counted = result.affectedRows !== undefined && WRITE_STATEMENT.test(query.sql);
     return { rows: result.rows, ...(counted ? { numAffectedRows: BigInt(result.affectedRows ?? 0) } : {}) };
   }
@@ -97,22 +87,20 @@ export interface PGliteDialectOptions {
 
 class PGliteDriver implements Driver {
   constructor(
-    private readonly pg: PGlite,
+    private readonly session: EmbeddedSession,
     private readonly mutex: Mutex,
     private readonly options: PGliteDialectOptions,
   ) {}
 
-  async init(): Promise<void> {
-    await this.pg.waitReady;
-  }
+  async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new PGliteConnection(this.pg, await this.mutex.lock());
+    return new PGliteConnection(this.session, await this.mutex.lock());
   }
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
     try {
-      await endLeftoverTransaction(this.pg, this.options.onError);
+      await endLeftoverTransaction(this.session, this.options.onError);
     } finally {
       (connection as PGliteConnection).release();
     }
@@ -138,7 +126,7 @@ class PGliteDriver implements Driver {
 
 export class PGliteDialect implements Dialect {
   constructor(
-    readonly pg: PGlite,
+    readonly session: EmbeddedSession,
     readonly mutex = new Mutex(),
     readonly options: PGliteDialectOptions = {},
   ) {}
@@ -148,7 +136,7 @@ export class PGliteDialect implements Dialect {
   }
 
   createDriver(): Driver {
-    return new PGliteDriver(this.pg, this.mutex, this.options);
+    return new PGliteDriver(this.session, this.mutex, this.options);
   }
 
   createQueryCompiler() {

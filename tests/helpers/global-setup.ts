@@ -15,7 +15,7 @@ export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), 'pws-test-'));
   const handle = await openPglite();
   await migrateToLatest(handle.db);
-  const snapshot = await handle.pglite.dumpDataDir('gzip');
+  const snapshot = await handle.pglite.dumpDataDir();
   const snapshotPath = join(dir, 'migrated.tar.gz');
   writeFileSync(snapshotPath, Buffer.from(await snapshot.arrayBuffer()));
   await handle.close();
