@@ -100,8 +100,6 @@ export interface WorkersTable {
   last_synced_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: DefaultedTimestamp;
-  /** migrations/20261130T020000_worker_history.ts: the phone's digits, kept by the database. */
-  phone_digits: ColumnType<string, never, never>;
 }
 
 export type RunKind = 'users' | 'timesheets';

@@ -63,7 +63,8 @@ export function listWorkers(db: Kysely<Database>, companyId: string, filter: Wor
     const digits = phoneDigits(filter.q);
     query = query.where((eb) =>
       eb.or([
-        ...(digits ? [eb('w.phone_digits', 'like', `%${digits}%`)] : []),
+        // Phones are stored as E.164, "+" and digits: the number's digits are a part of it.
+        ...(digits ? [eb('w.phone', 'like', `%${digits}%`)] : []),
         eb('w.first_name', 'ilike', like),
         eb('w.last_name', 'ilike', like),
         eb('w.email', 'ilike', like),
