@@ -9,6 +9,7 @@ import {
 } from '../workers/workers.service';
 import { applyPage, type CompanySyncSettings, type PositionCache } from './apply-users';
 import type { UserDirectory } from './directory';
+import { readPhonesAhead } from './map-user';
 import { type SyncUser, updatedAtOf } from './procore-user';
 import { reason } from './reasons';
 import { type DeferredDeactivation, settleSyncDeactivations } from './safeguard';
@@ -140,9 +141,13 @@ export async function runPagedSync(opts: PagedSyncOptions): Promise<RunRow | und
   } else if (!full && activeTotal !== undefined) {
     await total.estimate(activeTotal, 0);
   }
-  for (; !page.done; page = await active.next()) {
+  while (!page.done) {
+    // The next page's phones are read while this one's writes run (`readPhonesAhead`).
+    const following = active.next();
+    following.then((p) => (p.done ? undefined : readPhonesAhead(p.value.users))).catch(() => {});
     await applyBatch(page.value.users);
     await total.estimate(0, people);
+    page = await following;
   }
   // The inactive list has no updated_at filter (§2.1): an incremental run keeps the recent ones.
   let recentInactive = 0;

@@ -1,4 +1,5 @@
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
+import { mapInSlices } from '../event-loop';
 import type { SyncUser } from './procore-user';
 import { type Reason, reason, type Warning, warning } from './reasons';
 
@@ -65,6 +66,18 @@ export function toE164(raw: string, countryCode: unknown): string | null {
   if (phonesRead.size >= PHONES_KEPT) phonesRead.clear();
   phonesRead.set(key, e164);
   return e164;
+}
+
+/**
+ * Reads a page's phones into the cache above ahead of its turn: a run calls it for the next page
+ * while the database works on the current one (on its own thread, pglite-thread.ts, or the
+ * server), so the page's decisions later find every number read.
+ */
+export async function readPhonesAhead(users: readonly SyncUser[]): Promise<void> {
+  await mapInSlices(users, (u) => {
+    const raw = clean(u.mobile_phone);
+    if (raw) toE164(raw, u.country_code);
+  });
 }
 
 export function normalizeEmail(raw: string): string | null {
