@@ -55,6 +55,17 @@ export interface PGliteThreadOptions {
   startParams: readonly string[];
 }
 
+/**
+ * The Node flags of the database's thread: the app's profiler flags (`--cpu-prof…`, a profile per
+ * thread) and nothing else. A thread inherits every flag by default, and would run the modules
+ * the app preloads again (the browser tests' app ends itself when its stdin closes, and a
+ * thread's stdin is closed); V8's own flags (`--max-old-space-size`) are refused in a thread's
+ * list, and apply to the process anyway.
+ */
+export function threadFlags(execArgv: readonly string[]): string[] {
+  return execArgv.filter((flag) => /^--(cpu|heap)-prof/.test(flag));
+}
+
 export class PGliteThread implements EmbeddedSession {
   #next = 1;
   readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -89,6 +100,7 @@ export class PGliteThread implements EmbeddedSession {
       ? { bytes: await options.loadDataDir.arrayBuffer(), type: options.loadDataDir.type }
       : undefined;
     const worker = new Worker(PGLITE_WORKER, {
+      execArgv: threadFlags(process.execArgv),
       workerData: { dataDir: options.dataDir, loadDataDir: snapshot, startParams: [...options.startParams] },
       transferList: snapshot ? [snapshot.bytes] : [],
     });
