@@ -214,6 +214,7 @@ export async function openPglite(
   options: PgliteOptions = {},
 ): Promise<DatabaseHandle & { pglite: PGliteThread }> {
   const unlock = options.dataDir ? lockDataDir(options.dataDir) : () => {};
+  const errors = errorChannel('embedded database error');
   let pglite: PGliteThread;
   try {
     const path = options.dataDir ? `${options.dataDir}/pglite` : undefined;
@@ -222,12 +223,12 @@ export async function openPglite(
       ...(path ? { dataDir: path } : {}),
       ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
       startParams: PGLITE_START_PARAMS,
+      onStopped: errors.report,
     });
   } catch (err) {
     unlock();
     throw err;
   }
-  const errors = errorChannel('embedded database error');
   const mutex = new Mutex();
   const db = new Kysely<Database>({
     dialect: new PGliteDialect(pglite, mutex, { onError: errors.report }),

@@ -53,6 +53,8 @@ export interface PGliteThreadOptions {
   loadDataDir?: Blob;
   /** Added to PGlite's own start parameters. */
   startParams: readonly string[];
+  /** Told when the thread stops other than by `close()` (a crash): every later query fails. */
+  onStopped?: (err: Error) => void;
 }
 
 /**
@@ -72,8 +74,12 @@ export class PGliteThread implements EmbeddedSession {
   #stopped: Error | null = null;
   /** As the last answer left the session. */
   #inTransaction = false;
+  #closing = false;
 
-  private constructor(private readonly worker: Worker) {
+  private constructor(
+    private readonly worker: Worker,
+    onStopped?: (err: Error) => void,
+  ) {
     worker.on('message', (reply: Reply) => {
       const waiting = this.#pending.get(reply.id);
       if (!waiting) return;
@@ -84,6 +90,7 @@ export class PGliteThread implements EmbeddedSession {
       else waiting.resolve(reply.result);
     });
     const stop = (err: Error) => {
+      if (!this.#stopped && !this.#closing) onStopped?.(err);
       this.#stopped ??= err;
       for (const waiting of this.#pending.values()) waiting.reject(err);
       this.#pending.clear();
@@ -122,7 +129,7 @@ export class PGliteThread implements EmbeddedSession {
       });
     });
     worker.unref();
-    return new PGliteThread(worker);
+    return new PGliteThread(worker, options.onStopped);
   }
 
   get closed(): boolean {
@@ -161,6 +168,7 @@ export class PGliteThread implements EmbeddedSession {
 
   async close(): Promise<void> {
     if (this.#stopped) return;
+    this.#closing = true;
     try {
       await this.#send('close');
     } finally {
