@@ -1,7 +1,7 @@
 /**
  * Lets the event loop run: sockets and timers waiting behind a long piece of work get their turn
- * (a webhook delivery is answered while a sync works through a page). Used between the embedded
- * database's statements and between slices of a page's per-user work.
+ * (a webhook delivery is answered while a sync works through a page). Used between slices of a
+ * page's per-user work.
  */
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
